@@ -1,0 +1,56 @@
+# Two commands on a fresh machine with Python 3.11 and make: `make demo` and `make test`.
+# Everything installs into .venv from the committed uv.lock; state lives in .smarketing/.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install demo test test-unit lint run stop warehouse airflow dbt clean
+
+$(INSTALLED): pyproject.toml uv.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "smarketing needs Python 3.11 (set PYTHON=...)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	# --inexact keeps uv itself, which the lock does not list, in the venv.
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	touch $@
+
+install: $(INSTALLED)
+
+## demo: generate 90 days of demo data, run the nightly DAG once, deliver the report to .smarketing/outbox
+demo: $(INSTALLED)
+	$(BIN)/smarketing demo
+
+## test: the whole suite (unit, integration on real Postgres, DAG integrity, end-to-end)
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+test-unit: $(INSTALLED)
+	$(BIN)/python -m pytest tests/unit
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check smarketing dags tests
+	$(BIN)/ruff format --check smarketing dags tests
+
+## run: one nightly run for last night against the configured sources (DATE=YYYY-MM-DD for another)
+run: $(INSTALLED)
+	$(BIN)/smarketing run $(if $(DATE),--date $(DATE))
+
+warehouse: $(INSTALLED)
+	$(BIN)/smarketing warehouse
+
+stop: $(INSTALLED)
+	$(BIN)/smarketing stop
+
+## airflow: Airflow standalone (UI at http://localhost:8080) with this project's DAG
+airflow: $(INSTALLED)
+	$(BIN)/smarketing airflow
+
+## dbt: dbt against the warehouse, e.g. make dbt ARGS="build --select marts"
+dbt: $(INSTALLED)
+	$(BIN)/smarketing dbt $(ARGS)
+
+clean: stop
+	rm -rf .smarketing

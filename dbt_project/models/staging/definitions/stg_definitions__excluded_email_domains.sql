@@ -1,0 +1,2 @@
+select lower(domain) as email_domain
+from {{ source('definitions', 'excluded_email_domains') }}

@@ -1,0 +1,170 @@
+"""`smarketing` command line: what the Makefile targets run.
+
+    smarketing demo               generate demo data, run the nightly DAG once, deliver the report locally
+    smarketing run [--date D]     run the nightly DAG once for the night after day D (default: last night)
+    smarketing warehouse          start the embedded warehouse (if none is configured); print how to connect
+    smarketing stop               stop the embedded warehouse
+    smarketing dbt ARGS...        run dbt against the warehouse (e.g. `smarketing dbt build`)
+    smarketing airflow            Airflow standalone (UI on http://localhost:8080) with this project
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from smarketing import paths
+from smarketing.config import REPO_ROOT, ConfigError, load_config
+from smarketing.runtime import apply_environment
+
+DAG_ID = "smarketing_nightly"
+
+
+def _prepare() -> str:
+    """Environment first (Airflow reads it at import), then the warehouse."""
+    from smarketing.warehouse.connection import ensure_warehouse
+
+    apply_environment(paths.home())
+    return ensure_warehouse()
+
+
+def _migrate_airflow() -> None:
+    from airflow.utils.db import initdb
+
+    initdb()
+
+
+def run_nightly(last_day: date) -> None:
+    """One run of the nightly DAG, in-process (`dag.test`), for the night after `last_day`."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    config = load_config()
+    _migrate_airflow()
+    bag = DagBag(dag_folder=str(REPO_ROOT / "dags"), include_examples=False)
+    if bag.import_errors:
+        raise SystemExit(f"DAG import errors: {bag.import_errors}")
+    dag = bag.get_dag(DAG_ID)
+    run_at = datetime.combine(last_day + timedelta(days=1), _scheduled_time(config.schedule), config.tz)
+    dag_run = dag.test(logical_date=run_at)
+    if dag_run.state != "success":
+        raise SystemExit(f"{DAG_ID} run for {last_day} ended {dag_run.state}")
+
+
+def _scheduled_time(cron: str) -> time:
+    minute, hour = cron.split()[:2]
+    return time(int(hour) if hour.isdigit() else 0, int(minute) if minute.isdigit() else 0)
+
+
+def _yesterday() -> date:
+    return datetime.now(load_config().tz).date() - timedelta(days=1)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from smarketing.demo.generator import generate
+    from smarketing.mailcatcher import MailCatcher, smtp_connection_uri
+    from smarketing.warehouse import embedded
+
+    url = _prepare()
+    config = load_config()
+    last_day = args.date or _yesterday()
+    summary = generate(config.sources["google_ads"].path.parent, end_date=last_day, days=config.history_days)
+    print(f"demo data: {summary}")
+    with MailCatcher(paths.outbox_dir()) as catcher:
+        os.environ[f"AIRFLOW_CONN_{config.report.smtp_conn_id.upper()}"] = smtp_connection_uri(catcher.port)
+        run_nightly(last_day)
+        received = catcher.received
+    report_html = paths.reports_dir() / last_day.isoformat() / "report.html"
+    running = embedded.status(paths.home())
+    print()
+    print(f"report (HTML):  {report_html}")
+    for eml in received:
+        print(f"e-mail (.eml):  {eml}")
+    if running:
+        print(f"warehouse:      {running.psql_command}")
+        print("                (left running; `make stop` stops it)")
+    else:
+        print(f"warehouse:      {url.rsplit('@', 1)[-1]}")
+    print("marts:          marts.fct_ad_spend_daily, marts.fct_funnel_daily, marts.fct_lead_funnel, marts.dim_campaigns")
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    _prepare()
+    run_nightly(args.date or _yesterday())
+
+
+def cmd_warehouse(args: argparse.Namespace) -> None:
+    from smarketing.warehouse import embedded
+
+    url = _prepare()
+    running = embedded.status(paths.home())
+    print(running.psql_command if running else f"configured warehouse: {url.rsplit('@', 1)[-1]}")
+
+
+def cmd_stop(args: argparse.Namespace) -> None:
+    from smarketing.warehouse import embedded
+
+    print("embedded warehouse stopped" if embedded.stop(paths.home()) else "embedded warehouse was not running")
+
+
+def dbt_environment(url: str) -> dict[str, str]:
+    """The env the hand-run profile (dbt_project/profiles.yml) reads."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    return {
+        "SMARKETING_PG_HOST": parts.hostname or "",
+        "SMARKETING_PG_PORT": str(parts.port or 5432),
+        "SMARKETING_PG_USER": unquote(parts.username or ""),
+        "SMARKETING_PG_PASSWORD": unquote(parts.password or ""),
+        "SMARKETING_PG_DATABASE": parts.path.lstrip("/"),
+    }
+
+
+def cmd_dbt(args: argparse.Namespace) -> None:
+    url = _prepare()
+    env = {**os.environ, **dbt_environment(url)}
+    project = REPO_ROOT / "dbt_project"
+    dbt = Path(sys.executable).parent / "dbt"
+    command = [str(dbt), *args.dbt_args, "--project-dir", str(project), "--profiles-dir", str(project)]
+    raise SystemExit(subprocess.call(command, env=env))
+
+
+def cmd_airflow(args: argparse.Namespace) -> None:
+    _prepare()
+    airflow = Path(sys.executable).parent / "airflow"
+    print(f"Airflow UI: http://localhost:8080 (password in {paths.home() / 'airflow'})")
+    raise SystemExit(subprocess.call([str(airflow), "standalone"], env=os.environ.copy()))
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="smarketing", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="generate demo data, run the nightly DAG once, deliver the report locally")
+    demo.add_argument("--date", type=_day, help="last day of demo data (default: yesterday)")
+    demo.set_defaults(func=cmd_demo)
+    run = commands.add_parser("run", help="run the nightly DAG once")
+    run.add_argument("--date", type=_day, help="last day the run covers (default: yesterday)")
+    run.set_defaults(func=cmd_run)
+    commands.add_parser("warehouse", help="start the embedded warehouse; print how to connect").set_defaults(func=cmd_warehouse)
+    commands.add_parser("stop", help="stop the embedded warehouse").set_defaults(func=cmd_stop)
+    dbt = commands.add_parser("dbt", help="run dbt against the warehouse")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    dbt.set_defaults(func=cmd_dbt)
+    commands.add_parser("airflow", help="Airflow standalone with this project").set_defaults(func=cmd_airflow)
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except ConfigError as exc:
+        raise SystemExit(str(exc)) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""The one config file, `smarketing.yml`: sources, warehouse, report and shared definitions.
+
+Validated up front so that a typo fails with the file, key and bad value named, not as a
+KeyError deep inside a nightly task.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_PATH = REPO_ROOT / "smarketing.yml"
+# The connectors that exist; a source's key in `sources` names one of them.
+SOURCE_KINDS = ("google_ads", "hubspot")
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message names file, key and value."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceConfig(_Strict):
+    """One configured source; its name in `sources` picks the connector."""
+
+    # A file drop folder holding the source's exports or API pages.
+    path: Path
+    lookback_days: Annotated[int, Field(ge=0, le=365)] = 3
+    enabled: bool = True
+
+
+class WarehouseConfig(_Strict):
+    # The Airflow connection that names the warehouse; when it is not defined anywhere the
+    # project starts its own embedded PostgreSQL.
+    conn_id: str = "smarketing_warehouse"
+
+
+class ReportConfig(_Strict):
+    recipients: Annotated[list[EmailStr], Field(min_length=1)]
+    sender: EmailStr
+    subject: str = "smarketing: joint marketing & sales KPIs"
+    smtp_conn_id: str = "smtp_default"
+
+    @field_validator("subject")
+    @classmethod
+    def _no_header_injection(cls, value: str) -> str:
+        if "\r" in value or "\n" in value:
+            raise ValueError("must be one line (no CR/LF)")
+        return value
+
+
+class Definitions(_Strict):
+    """The shared funnel definitions both teams count by (the warehouse issue deepens these)."""
+
+    # Test and internal records: excluded from every stage, counted separately.
+    exclude_email_domains: list[str] = []
+
+    @field_validator("exclude_email_domains")
+    @classmethod
+    def _lowercase_domains(cls, value: list[str]) -> list[str]:
+        return sorted({domain.strip().lower().lstrip("@") for domain in value})
+
+
+class Config(_Strict):
+    timezone: str = "Europe/Berlin"
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
+    schedule: str = "0 4 * * *"
+    history_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    warehouse: WarehouseConfig = WarehouseConfig()
+    sources: Annotated[dict[str, SourceConfig], Field(min_length=1)]
+    report: ReportConfig
+    definitions: Definitions = Definitions()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not an IANA time zone (e.g. Europe/Berlin)") from None
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _source_names_are_identifiers(cls, value: dict[str, SourceConfig]) -> dict[str, SourceConfig]:
+        unknown = sorted(set(value) - set(SOURCE_KINDS))
+        if unknown:
+            raise ValueError(f"unknown source {unknown[0]!r}; known sources: {', '.join(SOURCE_KINDS)}")
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def enabled_sources(self) -> dict[str, SourceConfig]:
+        return {name: source for name, source in self.sources.items() if source.enabled}
+
+    def history_start(self, last_day: date) -> date:
+        return last_day - timedelta(days=self.history_days - 1)
+
+
+def _format_errors(path: Path, error: ValidationError, raw: dict) -> str:
+    lines = [f"{path}: invalid configuration"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        value = _lookup(raw, item["loc"])
+        shown = "missing" if value is _MISSING else f"value {value!r}"
+        lines.append(f"  key {key}: {shown}: {item['msg'].removeprefix('Value error, ')}")
+    return "\n".join(lines)
+
+
+_MISSING = object()
+
+
+def _lookup(raw: object, loc: tuple) -> object:
+    node = raw
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return _MISSING
+    return node
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("SMARKETING_CONFIG", DEFAULT_CONFIG_PATH)).resolve()
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate the config; relative source paths are resolved against its folder."""
+    path = (path or config_path()).resolve()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found (set SMARKETING_CONFIG)") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: top level must be a mapping of keys")
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(path, exc, raw)) from None
+    sources = {
+        name: source.model_copy(update={"path": (path.parent / source.path).resolve()})
+        for name, source in config.sources.items()
+    }
+    return config.model_copy(update={"sources": sources})

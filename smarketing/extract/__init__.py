@@ -1,0 +1,15 @@
+"""Connectors: what each source's streams look like and how their pages are read."""
+
+from __future__ import annotations
+
+from smarketing.extract import google_ads, hubspot
+from smarketing.extract.streams import Stream
+
+STREAMS: dict[str, tuple[Stream, ...]] = {
+    "google_ads": google_ads.STREAMS,
+    "hubspot": hubspot.STREAMS,
+}
+
+
+def streams_of(source: str) -> tuple[Stream, ...]:
+    return STREAMS[source]

@@ -1,0 +1,34 @@
+"""Google Ads: `googleAds:searchStream` responses (REST JSON) for the campaign daily report.
+
+REST encodes int64 as strings and money as micros (x 1,000,000); `segments.date` is a day of
+the account's time zone, which is kept on every row.
+"""
+
+from smarketing.extract.streams import Column, Stream
+
+STREAMS = (
+    Stream(
+        source="google_ads",
+        name="campaign_daily",
+        files="*/searchStream_*.json",
+        records_at="[*].results",
+        columns=(
+            Column("customer_id", "text", "customer.id", required=True),
+            Column("customer_name", "text", "customer.descriptiveName"),
+            Column("currency_code", "text", "customer.currencyCode", required=True),
+            Column("time_zone", "text", "customer.timeZone", required=True),
+            Column("campaign_id", "text", "campaign.id", required=True),
+            Column("campaign_name", "text", "campaign.name"),
+            Column("channel_type", "text", "campaign.advertisingChannelType"),
+            Column("campaign_status", "text", "campaign.status"),
+            Column("date", "date", "segments.date", required=True),
+            Column("cost_micros", "bigint", "metrics.costMicros"),
+            Column("impressions", "bigint", "metrics.impressions"),
+            Column("clicks", "bigint", "metrics.clicks"),
+            Column("conversions", "numeric", "metrics.conversions"),
+        ),
+        natural_key=("customer_id", "campaign_id", "date"),
+        window_column="date",
+        replace_scope=("customer_id",),
+    ),
+)

@@ -1,0 +1,58 @@
+"""A stream is declared as data: where its pages are, which fields become typed columns, its
+natural key and how a re-read window replaces earlier rows. One reader and one loader serve
+every stream, so adding a source means declaring streams, not writing another loader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    pg_type: str  # text, bigint, numeric, date, timestamptz, boolean, jsonb
+    path: str  # dotted path in the record; `a.b[*].c` collects a list
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Stream:
+    source: str
+    name: str
+    files: str  # glob below the source folder
+    records_at: str  # where the records are in one page: "results", or "[*].results" for a list of batches
+    columns: tuple[Column, ...]
+    natural_key: tuple[str, ...]
+    window_column: str  # a date or timestamp column: rows outside the extract window are not this run's
+    # Ad platforms restate recent days: a re-read replaces the window's rows of the accounts it
+    # covers, so a row the platform no longer reports disappears. CRMs only merge by key.
+    replace_scope: tuple[str, ...] | None = None
+
+    @property
+    def table(self) -> str:
+        return f"{self.source}__{self.name}"
+
+    def column(self, name: str) -> Column:
+        return next(column for column in self.columns if column.name == name)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days one run extracts, inclusive, as days of the configured time zone."""
+
+    first_day: date
+    last_day: date
+    tz: ZoneInfo
+
+    @property
+    def start_utc(self) -> datetime:
+        return datetime.combine(self.first_day, time(), self.tz).astimezone(ZoneInfo("UTC"))
+
+    @property
+    def end_utc(self) -> datetime:
+        return datetime.combine(self.last_day + timedelta(days=1), time(), self.tz).astimezone(ZoneInfo("UTC"))
+
+    def __str__(self) -> str:
+        return f"{self.first_day}..{self.last_day}"

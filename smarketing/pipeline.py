@@ -1,0 +1,54 @@
+"""The nightly steps as plain functions: the DAG wires them, tests and the CLI call them too."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import psycopg
+
+from smarketing.config import Config
+from smarketing.extract import streams_of
+from smarketing.extract.files import read_pages
+from smarketing.extract.streams import Stream, Window
+from smarketing.load import OPS_SCHEMA, LoadResult, load_stream
+
+
+def last_day_of_run(data_interval_end: datetime, config: Config) -> date:
+    """The last whole day a run covers: the day before its interval ends, in the report time zone.
+
+    A run at 04:00 on the 24th reports through the 23rd, whatever time zone Airflow uses.
+    """
+    return data_interval_end.astimezone(config.tz).date() - timedelta(days=1)
+
+
+def extract_window(conn: psycopg.Connection, config: Config, stream: Stream, last_day: date) -> Window:
+    """The first run loads the history window; later runs their day plus the source's lookback,
+    reaching back further when nights were missed so no day is ever skipped."""
+    history_start = config.history_start(last_day)
+    previous = _last_loaded_day(conn, stream)
+    if previous is None:
+        first_day = history_start
+    else:
+        lookback_start = last_day - timedelta(days=config.sources[stream.source].lookback_days)
+        first_day = max(history_start, min(lookback_start, previous + timedelta(days=1)))
+    return Window(first_day=first_day, last_day=last_day, tz=config.tz)
+
+
+def _last_loaded_day(conn: psycopg.Connection, stream: Stream) -> date | None:
+    exists = conn.execute("select to_regclass(%s)", (f"{OPS_SCHEMA}.load_batches",)).fetchone()[0]
+    if exists is None:
+        return None
+    return conn.execute(
+        f"select max(last_day) from {OPS_SCHEMA}.load_batches where source = %s and stream = %s",
+        (stream.source, stream.name),
+    ).fetchone()[0]
+
+
+def extract_and_load(conn: psycopg.Connection, config: Config, source: str, last_day: date) -> list[LoadResult]:
+    """Every stream of one source, each in its own transaction."""
+    folder = config.sources[source].path
+    results = []
+    for stream in streams_of(source):
+        window = extract_window(conn, config, stream, last_day)
+        results.append(load_stream(conn, stream, read_pages(stream, folder), window))
+    return results

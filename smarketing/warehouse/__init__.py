@@ -1,0 +1,1 @@
+"""The Postgres warehouse: where it is (configured or embedded) and how to connect."""

@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import pytest
+
+from smarketing.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
+
+VALID = """
+timezone: Europe/Berlin
+sources:
+  google_ads: {path: ads, lookback_days: 30}
+  hubspot: {path: crm}
+report: {recipients: [ceo@example.org], sender: bot@example.org}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "smarketing.yml"
+    path.write_text(text)
+    return path
+
+
+def test_committed_config_is_valid():
+    config = load_config(DEFAULT_CONFIG_PATH)
+    assert set(config.sources) == {"google_ads", "hubspot"}
+    assert config.sources["google_ads"].lookback_days == 30
+
+
+def test_defaults_and_relative_paths(tmp_path):
+    config = load_config(write(tmp_path, VALID))
+    assert config.sources["google_ads"].path == tmp_path / "ads"
+    assert config.sources["hubspot"].lookback_days == 3
+    assert config.history_days == 90
+    assert config.currency == "EUR"
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "message"),
+    [
+        ("timezone: Europe/Berlin", "timezone: Mars/Olympus", "key timezone: value 'Mars/Olympus': is not an IANA"),
+        ("lookback_days: 30", "lookback_days: -2", "key sources.google_ads.lookback_days: value -2"),
+        ("hubspot: {path: crm}", "hubsport: {path: crm}", "unknown source 'hubsport'"),
+        ("[ceo@example.org]", "[not-an-address]", "key report.recipients.0: value 'not-an-address'"),
+        ("sender: bot@example.org}", "sender: bot@example.org, colour: red}", "key report.colour"),
+    ],
+)
+def test_errors_name_file_key_and_value(tmp_path, replace, by, message):
+    path = write(tmp_path, VALID.replace(replace, by))
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(path) in str(error.value)
+    assert message in str(error.value)
+
+
+def test_missing_key_is_named(tmp_path):
+    path = write(tmp_path, VALID.replace("report: {recipients: [ceo@example.org], sender: bot@example.org}", ""))
+    with pytest.raises(ConfigError, match="key report: missing"):
+        load_config(path)
+
+
+def test_subject_with_newline_is_rejected(tmp_path):
+    text = VALID.replace("sender: bot@example.org}", 'sender: bot@example.org, subject: "KPIs\\nBcc: x@evil.org"}')
+    with pytest.raises(ConfigError, match="key report.subject"):
+        load_config(write(tmp_path, text))
+
+
+def test_not_yaml(tmp_path):
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(write(tmp_path, "sources: [unclosed"))
