@@ -16,7 +16,7 @@ from smarketing.config import load_config
 from smarketing.orchestration import dbt_task_group
 
 config = load_config()
-MARTS = Asset("postgres://smarketing/marts", name="smarketing_marts")
+MARTS = Asset(name="smarketing_marts", uri="smarketing://warehouse/marts")
 
 
 @dag(

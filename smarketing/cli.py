@@ -44,7 +44,7 @@ def run_nightly(last_day: date) -> None:
 
     config = load_config()
     _migrate_airflow()
-    bag = DagBag(dag_folder=str(REPO_ROOT / "dags"), include_examples=False)
+    bag = DagBag(dag_folder=str(REPO_ROOT / "dags"))
     if bag.import_errors:
         raise SystemExit(f"DAG import errors: {bag.import_errors}")
     dag = bag.get_dag(DAG_ID)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from smarketing.config import REPO_ROOT, Config
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -22,7 +19,6 @@ def dbt_task_group(config: Config, group_id: str = "transform"):
     from cosmos.constants import InvocationMode, LoadMode, TestBehavior
     from cosmos.profiles import PostgresUserPasswordProfileMapping
 
-    dbt_executable = Path(sys.executable).parent / "dbt"
     return DbtTaskGroup(
         group_id=group_id,
         project_config=ProjectConfig(dbt_project_path=DBT_PROJECT_DIR, install_dbt_deps=False),
@@ -33,12 +29,11 @@ def dbt_task_group(config: Config, group_id: str = "transform"):
                 conn_id=config.warehouse.conn_id, profile_args={"schema": DBT_DEFAULT_SCHEMA}
             ),
         ),
-        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER, dbt_executable_path=dbt_executable),
+        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_LS,
             invocation_mode=InvocationMode.DBT_RUNNER,
             test_behavior=TestBehavior.BUILD,
-            dbt_executable_path=dbt_executable,
         ),
         operator_args={"install_deps": False},
     )

@@ -6,6 +6,7 @@ Set before Airflow is imported: Airflow reads its configuration once, at import.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from smarketing.config import REPO_ROOT
@@ -42,4 +43,8 @@ def apply_environment(home: Path, override: bool = False) -> None:
     for key, value in airflow_environment(home).items():
         if override or key not in os.environ:
             os.environ[key] = value
+    # Cosmos looks for `dbt` on PATH even when it runs dbt in-process: the venv's bin comes first.
+    venv_bin = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != venv_bin:
+        os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
     (home / "airflow").mkdir(parents=True, exist_ok=True)

@@ -47,3 +47,17 @@ def warehouse_url(pg_server) -> Iterator[str]:
 def warehouse(warehouse_url) -> Iterator[psycopg.Connection]:
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """Airflow's metadata DB (SQLite in the session home): DAG runs and Cosmos' dbt-ls cache live there."""
+    from airflow.utils.db import initdb
+
+    initdb()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    shutil.rmtree(_SESSION_HOME, ignore_errors=True)

@@ -1,0 +1,428 @@
+"""The demo generator writes the real API formats, deterministically, with a plausible funnel.
+
+Everything is checked by reading the written files back, the way the extractors will.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from smarketing.demo.generator import DemoSummary, generate, main
+
+BERLIN = ZoneInfo("Europe/Berlin")
+END = date(2026, 11, 22)  # the window spans the end of summer time on 2026-10-25
+DAYS = 90
+FIRST = END - timedelta(days=DAYS - 1)
+WINDOW_START = datetime(FIRST.year, FIRST.month, FIRST.day, tzinfo=BERLIN)
+CUTOFF = datetime(END.year, END.month, END.day, 23, 59, 59, tzinfo=BERLIN)
+TEST_DOMAINS = ("@example.com", "@test.com", "@acme-software.com")
+STAGES = ("lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer")
+STAGE_DATE_KEYS = tuple(f"hs_lifecyclestage_{stage}_date" for stage in STAGES)
+CONTACT_PROPERTIES = {
+    "hs_object_id",
+    "email",
+    "firstname",
+    "lastname",
+    "phone",
+    "company",
+    "createdate",
+    "lastmodifieddate",
+    "lifecyclestage",
+    "hs_lead_status",
+    "hubspotscore",
+    "hs_analytics_source",
+    "hs_analytics_source_data_1",
+    "hs_analytics_source_data_2",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "hs_google_click_id",
+    *STAGE_DATE_KEYS,
+}
+DEAL_PROPERTIES = {
+    "hs_object_id",
+    "dealname",
+    "amount",
+    "deal_currency_code",
+    "dealstage",
+    "pipeline",
+    "createdate",
+    "closedate",
+    "hs_lastmodifieddate",
+    "closed_lost_reason",
+    "hs_is_closed_won",
+}
+LEAD_STATUSES = {
+    "NEW",
+    "OPEN",
+    "IN_PROGRESS",
+    "ATTEMPTED_TO_CONTACT",
+    "CONNECTED",
+    "OPEN_DEAL",
+    "UNQUALIFIED",
+    "BAD_TIMING",
+}
+ANALYTICS_SOURCES = {
+    "PAID_SEARCH",
+    "PAID_SOCIAL",
+    "ORGANIC_SEARCH",
+    "DIRECT_TRAFFIC",
+    "REFERRALS",
+    "EMAIL_MARKETING",
+    "SOCIAL_MEDIA",
+    "OFFLINE",
+    "OTHER_CAMPAIGNS",
+}
+OPEN_DEAL_STAGES = {
+    "appointmentscheduled",
+    "qualifiedtobuy",
+    "presentationscheduled",
+    "decisionmakerboughtin",
+    "contractsent",
+}
+LOST_REASONS = {"No budget", "Chose competitor", "No decision", "Bad timing"}
+RESULT_KEYS = {
+    "customer": {"resourceName", "id", "descriptiveName", "currencyCode", "timeZone"},
+    "campaign": {"resourceName", "id", "name", "advertisingChannelType", "status"},
+    "segments": {"date"},
+    "metrics": {"costMicros", "impressions", "clicks", "conversions"},
+}
+HUBSPOT_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
+    out_dir = tmp_path_factory.mktemp("demo")
+    return out_dir, generate(out_dir, END, days=DAYS, seed=7)
+
+
+@pytest.fixture(scope="module")
+def ad_results(demo: tuple[Path, DemoSummary]) -> list[dict[str, Any]]:
+    out_dir, _ = demo
+    results = []
+    for path in sorted((out_dir / "google_ads").glob("*/*.json")):
+        results += json.loads(path.read_text(encoding="utf-8"))[0].get("results", [])
+    return results
+
+
+@pytest.fixture(scope="module")
+def contacts(demo: tuple[Path, DemoSummary]) -> list[dict[str, Any]]:
+    return [record for page in _pages(demo[0] / "hubspot" / "contacts") for record in page["results"]]
+
+
+@pytest.fixture(scope="module")
+def deals(demo: tuple[Path, DemoSummary]) -> list[dict[str, Any]]:
+    return [record for page in _pages(demo[0] / "hubspot" / "deals") for record in page["results"]]
+
+
+def _pages(folder: Path) -> list[dict[str, Any]]:
+    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("page-*.json"))]
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def _time(value: str) -> datetime:
+    assert HUBSPOT_TIME.fullmatch(value), value
+    return datetime.fromisoformat(value)
+
+
+def _is_test(contact: dict[str, Any]) -> bool:
+    email = (contact["properties"]["email"] or "").strip().lower()
+    return email.endswith(TEST_DOMAINS)
+
+
+def _reached(contact: dict[str, Any], stage: str) -> bool:
+    return contact["properties"][f"hs_lifecyclestage_{stage}_date"] is not None
+
+
+def test_same_arguments_give_the_same_bytes_and_another_seed_does_not(tmp_path: Path) -> None:
+    first, second, other_seed = tmp_path / "first", tmp_path / "second", tmp_path / "other"
+    stale = second / "google_ads" / "999" / "searchStream_2020-01-01.json"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("[]")
+
+    generate(first, END, days=DAYS, seed=7)
+    generate(second, END, days=DAYS, seed=7)
+    generate(other_seed, END, days=DAYS, seed=8)
+
+    assert not stale.exists()
+    assert _tree(first) == _tree(second)
+    assert _tree(first) != _tree(other_seed)
+    assert all(content.endswith(b"}\n") or content.endswith(b"]\n") for content in _tree(first).values())
+
+
+def test_google_ads_files_are_searchstream_bodies(demo: tuple[Path, DemoSummary]) -> None:
+    out_dir, _ = demo
+    paths = sorted((out_dir / "google_ads").glob("*/*.json"))
+    assert len(paths) == 2 * DAYS
+    assert {path.parent.name for path in paths} == {"1234567890", "2345678901"}
+    for path in paths:
+        day = date.fromisoformat(re.fullmatch(r"searchStream_(\d{4}-\d\d-\d\d)\.json", path.name).group(1))
+        assert FIRST <= day <= END
+        body = json.loads(path.read_text(encoding="utf-8"))
+        assert isinstance(body, list) and len(body) == 1
+        batch = body[0]
+        assert set(batch) == {"results", "fieldMask", "requestId", "queryResourceConsumption"}
+        assert batch["fieldMask"].split(",")[:2] == ["customer.id", "customer.descriptiveName"]
+        assert "metrics.costMicros" in batch["fieldMask"].split(",")
+        assert re.fullmatch(r"[A-Za-z0-9_-]{22}", batch["requestId"])
+        assert batch["queryResourceConsumption"].isdigit()
+        for result in batch["results"]:
+            assert {key: set(value) for key, value in result.items()} == RESULT_KEYS
+            customer, campaign, metrics = result["customer"], result["campaign"], result["metrics"]
+            assert customer["id"] == path.parent.name
+            assert customer["resourceName"] == f"customers/{customer['id']}"
+            assert (customer["currencyCode"], customer["timeZone"]) == ("EUR", "Europe/Berlin")
+            assert campaign["resourceName"] == f"customers/{customer['id']}/campaigns/{campaign['id']}"
+            assert campaign["advertisingChannelType"] in {"SEARCH", "DISPLAY", "VIDEO", "PERFORMANCE_MAX"}
+            assert result["segments"]["date"] == day.isoformat()
+            for int64 in ("costMicros", "impressions", "clicks"):
+                assert isinstance(metrics[int64], str) and metrics[int64].isdigit()
+            assert type(metrics["conversions"]) in (int, float)
+            assert int(metrics["costMicros"]) % 10_000 == 0
+            assert int(metrics["impressions"]) > 0
+
+
+def test_spend_has_the_planned_size_shape_and_pause(ad_results: list[dict[str, Any]]) -> None:
+    spend_by_day: Counter[str] = Counter()
+    rows_by_campaign: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for result in ad_results:
+        spend_by_day[result["segments"]["date"]] += int(result["metrics"]["costMicros"]) / 1_000_000
+        rows_by_campaign[result["campaign"]["name"]].append(result)
+        ctr = int(result["metrics"]["clicks"]) / int(result["metrics"]["impressions"])
+        assert 0.005 <= ctr <= 0.10
+
+    weekday = [eur for day, eur in spend_by_day.items() if date.fromisoformat(day).weekday() < 5]
+    weekend = [eur for day, eur in spend_by_day.items() if date.fromisoformat(day).weekday() >= 5]
+    assert 1_200 <= statistics.mean(weekday) <= 2_000
+    assert 0.5 <= statistics.mean(weekend) / statistics.mean(weekday) <= 0.7
+
+    assert len(rows_by_campaign) == 7
+    partial = {name: rows for name, rows in rows_by_campaign.items() if len(rows) < DAYS}
+    assert len(partial) == 1
+    (paused_rows,) = partial.values()
+    last_row = max(paused_rows, key=lambda row: row["segments"]["date"])
+    assert last_row["campaign"]["status"] == "PAUSED"
+    assert FIRST + timedelta(days=30) < date.fromisoformat(last_row["segments"]["date"]) < END - timedelta(days=30)
+    assert len(paused_rows) == (date.fromisoformat(last_row["segments"]["date"]) - FIRST).days + 1
+
+
+def test_summary_matches_the_files(
+    demo: tuple[Path, DemoSummary],
+    ad_results: list[dict[str, Any]],
+    contacts: list[dict[str, Any]],
+    deals: list[dict[str, Any]],
+) -> None:
+    _, summary = demo
+    won = [deal for deal in deals if deal["properties"]["dealstage"] == "closedwon"]
+    spend_micros = sum(int(result["metrics"]["costMicros"]) for result in ad_results)
+    assert summary.ad_rows == len(ad_results)
+    assert summary.spend_eur == Decimal(spend_micros) / 1_000_000
+    assert summary.contacts == len(contacts)
+    assert summary.deals == len(deals)
+    assert summary.won_deals == len(won)
+    assert summary.won_revenue_eur == sum(Decimal(deal["properties"]["amount"]) for deal in won)
+
+
+@pytest.mark.parametrize(("object_type", "first_id"), [("contacts", 101), ("deals", 9_000_001)])
+def test_hubspot_pages_chain_like_a_cursor_walk(
+    demo: tuple[Path, DemoSummary], object_type: str, first_id: int
+) -> None:
+    folder = demo[0] / "hubspot" / object_type
+    names = sorted(path.name for path in folder.glob("*.json"))
+    assert names == [f"page-{number:04d}.json" for number in range(1, len(names) + 1)]
+    pages = _pages(folder)
+    assert len(pages) >= 2
+    for page, next_page in pairwise(pages):
+        assert len(page["results"]) == 100
+        after = next_page["results"][0]["id"]
+        assert page["paging"] == {
+            "next": {"after": after, "link": f"https://api.hubapi.com/crm/v3/objects/{object_type}?after={after}"}
+        }
+    assert "paging" not in pages[-1]
+    assert 1 <= len(pages[-1]["results"]) <= 100
+    ids = [int(record["id"]) for page in pages for record in page["results"]]
+    assert ids == list(range(first_id, first_id + len(ids)))
+
+
+def test_contacts_have_exactly_the_requested_properties(contacts: list[dict[str, Any]]) -> None:
+    for contact in contacts:
+        properties = contact["properties"]
+        assert set(contact) == {"id", "properties", "createdAt", "updatedAt", "archived"}
+        assert contact["archived"] is False
+        assert set(properties) == CONTACT_PROPERTIES
+        assert all(value is None or isinstance(value, str) for value in properties.values())
+        assert properties["hs_object_id"] == contact["id"]
+        assert contact["createdAt"] == properties["createdate"]
+        assert contact["updatedAt"] == properties["lastmodifieddate"]
+        assert properties["lifecyclestage"] in {*STAGES, "other"}
+        assert properties["hs_lead_status"] in LEAD_STATUSES
+        assert properties["hs_analytics_source"] in ANALYTICS_SOURCES
+        assert 0 <= int(properties["hubspotscore"]) <= 100
+    created = [_time(contact["createdAt"]) for contact in contacts]
+    assert created == sorted(created)
+
+
+def test_stage_dates_run_forward_and_match_the_lifecycle_stage(contacts: list[dict[str, Any]]) -> None:
+    for contact in contacts:
+        properties = contact["properties"]
+        dates = [properties[key] for key in STAGE_DATE_KEYS]
+        reached = [value for value in dates if value is not None]
+        assert dates[: len(reached)] == reached, "a later stage is set but an earlier one is not"
+        reached_at = [_time(value) for value in reached]
+        assert reached_at == sorted(reached_at)
+        assert properties["hs_lifecyclestage_lead_date"] == properties["createdate"]
+        assert _time(properties["lastmodifieddate"]) >= reached_at[-1]
+        if properties["lifecyclestage"] == "other":
+            assert (len(reached), properties["hs_lead_status"]) == (1, "UNQUALIFIED")
+        else:
+            assert properties["lifecyclestage"] == STAGES[len(reached) - 1]
+
+
+def test_nothing_is_dated_outside_the_window(contacts: list[dict[str, Any]], deals: list[dict[str, Any]]) -> None:
+    timestamp_keys = {"createdate", "lastmodifieddate", "closedate", "hs_lastmodifieddate", *STAGE_DATE_KEYS}
+    for record in contacts + deals:
+        values = [record["createdAt"], record["updatedAt"]]
+        values += [value for key, value in record["properties"].items() if key in timestamp_keys and value]
+        for value in values:
+            assert WINDOW_START <= _time(value) <= CUTOFF, value
+
+
+def test_deals_belong_to_contacts_and_carry_their_outcome(
+    contacts: list[dict[str, Any]], deals: list[dict[str, Any]]
+) -> None:
+    contacts_by_id = {contact["id"]: contact for contact in contacts}
+    for deal in deals:
+        properties = deal["properties"]
+        assert set(properties) == DEAL_PROPERTIES
+        assert all(value is None or isinstance(value, str) for value in properties.values())
+        assert (properties["pipeline"], properties["deal_currency_code"]) == ("default", "EUR")
+        assert deal["createdAt"] == properties["createdate"]
+        assert deal["updatedAt"] == properties["hs_lastmodifieddate"]
+        (link,) = deal["associations"]["contacts"]["results"]
+        assert link["type"] == "deal_to_contact"
+        contact = contacts_by_id[link["id"]]["properties"]
+        assert contact["hs_lifecyclestage_opportunity_date"] == properties["createdate"]
+
+        stage = properties["dealstage"]
+        assert properties["hs_is_closed_won"] == ("true" if stage == "closedwon" else "false")
+        if stage == "closedwon":
+            amount = int(properties["amount"])
+            assert 3_000 <= amount <= 40_000 and amount % 100 == 0
+            assert contact["lifecyclestage"] == "customer"
+            assert contact["hs_lifecyclestage_customer_date"] == properties["closedate"]
+        elif stage == "closedlost":
+            assert properties["closed_lost_reason"] in LOST_REASONS
+            assert properties["closedate"] is not None
+        else:
+            assert stage in OPEN_DEAL_STAGES
+            assert properties["closedate"] is None and properties["closed_lost_reason"] is None
+        if properties["closedate"]:
+            cycle = _time(properties["closedate"]) - _time(properties["createdate"])
+            assert timedelta(days=13) <= cycle <= timedelta(days=61)
+    customers = [contact for contact in contacts if contact["properties"]["lifecyclestage"] == "customer"]
+    assert len(customers) == sum(deal["properties"]["dealstage"] == "closedwon" for deal in deals)
+
+
+def test_funnel_rates_are_plausible(contacts: list[dict[str, Any]], deals: list[dict[str, Any]]) -> None:
+    leads = [contact for contact in contacts if not _is_test(contact)]
+    mqls = [contact for contact in leads if _reached(contact, "marketingqualifiedlead")]
+    sqls = [contact for contact in leads if _reached(contact, "salesqualifiedlead")]
+    opportunities = [contact for contact in leads if _reached(contact, "opportunity")]
+    assert 0.25 <= len(mqls) / len(leads) <= 0.55
+    assert 0.30 <= len(sqls) / len(mqls) <= 0.60
+    assert 0.55 <= len(opportunities) / len(sqls) <= 0.85
+    assert len(opportunities) == len(deals)
+    assert sum(int(contact["properties"]["hubspotscore"]) >= 50 for contact in mqls) / len(mqls) >= 0.8
+    assert any(contact["properties"]["lifecyclestage"] == "other" for contact in leads)
+
+    stages = Counter(deal["properties"]["dealstage"] for deal in deals)
+    closed = stages["closedwon"] + stages["closedlost"]
+    assert 0 < stages["closedwon"] < closed < len(deals)
+
+    test_share = (len(contacts) - len(leads)) / len(contacts)
+    assert 0.01 <= test_share <= 0.03
+    emails = Counter((c["properties"]["email"] or "").strip().lower() for c in contacts if c["properties"]["email"])
+    duplicates = sum(count - 1 for count in emails.values())
+    assert 0.005 <= duplicates / len(contacts) <= 0.02
+
+    per_day = Counter(_time(contact["createdAt"]).astimezone(BERLIN).date() for contact in contacts)
+    assert set(per_day) <= {FIRST + timedelta(days=offset) for offset in range(DAYS)}
+    weekday = [count for day, count in per_day.items() if day.weekday() < 5]
+    weekend = [count for day, count in per_day.items() if day.weekday() >= 5]
+    assert 25 <= statistics.mean(weekday) <= 40
+    assert statistics.mean(weekend) < 0.7 * statistics.mean(weekday)
+
+    # Young cohorts have not had time to progress.
+    last_two_weeks = [contact for contact in leads if _time(contact["createdAt"]) > CUTOFF - timedelta(days=14)]
+    assert not any(_reached(contact, "customer") for contact in last_two_weeks)
+
+
+def test_paid_contacts_point_at_campaigns_and_cpl_differs(
+    ad_results: list[dict[str, Any]], contacts: list[dict[str, Any]]
+) -> None:
+    spend: Counter[str] = Counter()
+    channel_types = {}
+    for result in ad_results:
+        spend[result["campaign"]["name"]] += int(result["metrics"]["costMicros"]) / 1_000_000
+        channel_types[result["campaign"]["name"]] = result["campaign"]["advertisingChannelType"]
+
+    leads_by_campaign: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for contact in contacts:
+        properties = contact["properties"]
+        if properties["hs_analytics_source"] not in ("PAID_SEARCH", "OTHER_CAMPAIGNS"):
+            assert properties["hs_google_click_id"] is None
+            continue
+        channel_type = channel_types[properties["utm_campaign"]]
+        expected_medium = {"DISPLAY": "display", "VIDEO": "video"}.get(channel_type, "cpc")
+        expected_source = "OTHER_CAMPAIGNS" if channel_type in ("DISPLAY", "VIDEO") else "PAID_SEARCH"
+        assert (properties["utm_source"], properties["utm_medium"]) == ("google", expected_medium)
+        assert properties["hs_analytics_source"] == expected_source
+        leads_by_campaign[properties["utm_campaign"]].append(contact)
+
+    assert set(leads_by_campaign) == set(spend)
+    with_gclid = [c for leads in leads_by_campaign.values() for c in leads if c["properties"]["hs_google_click_id"]]
+    assert len(with_gclid) / sum(map(len, leads_by_campaign.values())) > 0.8
+
+    def cost_per_lead(channel_type: str) -> float:
+        names = [name for name, kind in channel_types.items() if kind == channel_type]
+        return sum(spend[name] for name in names) / sum(len(leads_by_campaign[name]) for name in names)
+
+    def mql_share(channel_type: str) -> float:
+        names = [name for name, kind in channel_types.items() if kind == channel_type]
+        leads = [contact for name in names for contact in leads_by_campaign[name]]
+        return sum(_reached(contact, "marketingqualifiedlead") for contact in leads) / len(leads)
+
+    brand = next(name for name in spend if "Brand" in name)
+    assert spend[brand] / len(leads_by_campaign[brand]) < 0.5 * cost_per_lead("SEARCH")
+    assert cost_per_lead("DISPLAY") > 2 * cost_per_lead("SEARCH")
+    assert mql_share("SEARCH") > mql_share("DISPLAY")
+
+
+def test_command_line_prints_the_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--out", str(tmp_path / "cli"), "--end-date", "2026-11-22", "--days", "14", "--seed", "3"])
+    expected = generate(tmp_path / "api", date(2026, 11, 22), days=14, seed=3)
+
+    printed = dict(line.split(": ", 1) for line in capsys.readouterr().out.splitlines())
+    assert printed == {
+        "ad_rows": str(expected.ad_rows),
+        "spend_eur": str(expected.spend_eur),
+        "contacts": str(expected.contacts),
+        "deals": str(expected.deals),
+        "won_deals": str(expected.won_deals),
+        "won_revenue_eur": str(expected.won_revenue_eur),
+    }
+    assert _tree(tmp_path / "cli") == _tree(tmp_path / "api")
