@@ -1,11 +1,11 @@
 """`smarketing` command line: what the Makefile targets run.
 
-    smarketing demo               generate demo data, run the nightly DAG once, deliver the report locally
-    smarketing run [--date D]     run the nightly DAG once for the night after day D (default: last night)
-    smarketing warehouse          start the embedded warehouse (if none is configured); print how to connect
-    smarketing stop               stop the embedded warehouse
-    smarketing dbt ARGS...        run dbt against the warehouse (e.g. `smarketing dbt build`)
-    smarketing airflow            Airflow standalone (UI on http://localhost:8080) with this project
+smarketing demo               generate demo data, run the nightly DAG once, deliver the report locally
+smarketing run [--date D]     run the nightly DAG once for the night after day D (default: last night)
+smarketing warehouse          start the embedded warehouse (if none is configured); print how to connect
+smarketing stop               stop the embedded warehouse
+smarketing dbt ARGS...        run dbt against the warehouse (e.g. `smarketing dbt build`)
+smarketing airflow            Airflow standalone (UI on http://localhost:8080) with this project
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ def run_nightly(last_day: date) -> None:
     if bag.import_errors:
         raise SystemExit(f"DAG import errors: {bag.import_errors}")
     dag = bag.get_dag(DAG_ID)
+    # A one-off run should fail at once, not wait out the scheduled retries' delays.
+    for task in dag.tasks:
+        task.retries = 0
     run_at = datetime.combine(last_day + timedelta(days=1), _scheduled_time(config.schedule), config.tz)
     dag_run = dag.test(logical_date=run_at)
     if dag_run.state != "success":
@@ -88,7 +91,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
         print("                (left running; `make stop` stops it)")
     else:
         print(f"warehouse:      {url.rsplit('@', 1)[-1]}")
-    print("marts:          marts.fct_ad_spend_daily, marts.fct_funnel_daily, marts.fct_lead_funnel, marts.dim_campaigns")
+    print(
+        "marts:          marts.fct_ad_spend_daily, marts.fct_funnel_daily, marts.fct_lead_funnel, marts.dim_campaigns"
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> None:
@@ -145,7 +150,9 @@ def _day(text: str) -> date:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="smarketing", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="smarketing", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="generate demo data, run the nightly DAG once, deliver the report locally")
     demo.add_argument("--date", type=_day, help="last day of demo data (default: yesterday)")
@@ -153,7 +160,9 @@ def main(argv: list[str] | None = None) -> None:
     run = commands.add_parser("run", help="run the nightly DAG once")
     run.add_argument("--date", type=_day, help="last day the run covers (default: yesterday)")
     run.set_defaults(func=cmd_run)
-    commands.add_parser("warehouse", help="start the embedded warehouse; print how to connect").set_defaults(func=cmd_warehouse)
+    commands.add_parser("warehouse", help="start the embedded warehouse; print how to connect").set_defaults(
+        func=cmd_warehouse
+    )
     commands.add_parser("stop", help="stop the embedded warehouse").set_defaults(func=cmd_stop)
     dbt = commands.add_parser("dbt", help="run dbt against the warehouse")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)

@@ -40,9 +40,7 @@ def publish_definitions(conn: psycopg.Connection, config: Config) -> str:
         )
         conn.execute(f"create table if not exists {SCHEMA}.excluded_email_domains (domain text primary key)")
         conn.execute(f"delete from {SCHEMA}.settings")
-        conn.execute(
-            f"insert into {SCHEMA}.settings values (%s, %s, %s)", (version, config.timezone, config.currency)
-        )
+        conn.execute(f"insert into {SCHEMA}.settings values (%s, %s, %s)", (version, config.timezone, config.currency))
         conn.execute(f"delete from {SCHEMA}.excluded_email_domains")
         with conn.cursor().copy(f"copy {SCHEMA}.excluded_email_domains (domain) from stdin") as copy:
             for domain in config.definitions.exclude_email_domains:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import psycopg
 from psycopg import sql
@@ -88,7 +88,7 @@ def ensure_raw_table(conn: psycopg.Connection, stream: Stream) -> None:
 
 def load_stream(conn: psycopg.Connection, stream: Stream, pages: Iterable[Page], window: Window) -> LoadResult:
     """Load every row of `pages` inside `window` into raw.<source>__<stream>, atomically."""
-    started_at = datetime.now(timezone.utc)
+    started_at = datetime.now(UTC)
     batch_id = uuid.uuid4().hex
     data_columns = [column.name for column in stream.columns]
     with conn.transaction():
@@ -121,7 +121,9 @@ def load_stream(conn: psycopg.Connection, stream: Stream, pages: Iterable[Page],
 
 def _key_match(stream: Stream, left: str, right: str) -> sql.Composable:
     return sql.SQL(" and ").join(
-        sql.SQL("{}.{} = {}.{}").format(sql.Identifier(left), sql.Identifier(k), sql.Identifier(right), sql.Identifier(k))
+        sql.SQL("{}.{} = {}.{}").format(
+            sql.Identifier(left), sql.Identifier(k), sql.Identifier(right), sql.Identifier(k)
+        )
         for k in stream.natural_key
     )
 

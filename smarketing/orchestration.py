@@ -34,6 +34,8 @@ def dbt_task_group(config: Config, group_id: str = "transform"):
             load_method=LoadMode.DBT_LS,
             invocation_mode=InvocationMode.DBT_RUNNER,
             test_behavior=TestBehavior.BUILD,
+            # A relationships test spans two models: run it once both exist, as its own task.
+            should_detach_multiple_parents_tests=True,
         ),
         operator_args={"install_deps": False},
     )

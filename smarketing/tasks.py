@@ -56,7 +56,9 @@ def render_report(data_interval_end: datetime) -> dict:
     with _connect() as conn:
         kpis = query_kpis(conn, last_day)
     rendered = render(kpis, generated_at=datetime.now(config.tz))
-    message = build_message(rendered, sender=str(config.report.sender), recipients=list(map(str, config.report.recipients)))
+    message = build_message(
+        rendered, sender=str(config.report.sender), recipients=list(map(str, config.report.recipients))
+    )
     html_path, eml_path = archive_report(rendered, message, paths.reports_dir() / last_day.isoformat())
     return {"html": str(html_path), "eml": str(eml_path)}
 

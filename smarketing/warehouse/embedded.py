@@ -24,7 +24,6 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-
 SYSTEM_USER = "smarketing-pg"
 SUPERUSER = "postgres"
 DATABASE = "smarketing"
@@ -168,7 +167,9 @@ def start(root: Path) -> EmbeddedWarehouse:
     log = data_dir / "server.log"
     # No unix socket: every client, ours and the tools', connects over TCP like to a real server.
     options = f"-h {HOST} -p {port} -c unix_socket_directories='' -c max_connections=50"
-    result = _pg("pg_ctl", "start", "-w", "-t", "60", "-D", str(data_dir), "-l", str(log), "-o", options, user=user, check=False)
+    result = _pg(
+        "pg_ctl", "start", "-w", "-t", "60", "-D", str(data_dir), "-l", str(log), "-o", options, user=user, check=False
+    )
     if result.returncode != 0:
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else result.stderr
         raise EmbeddedWarehouseError(f"embedded Postgres did not start (data {data_dir}):\n{tail}")

@@ -25,9 +25,14 @@ def test_nightly_dag_shape(dagbag):
     assert dag.default_args["retries"] == 2
     assert dag.timetable.summary == "0 4 * * *"
     task_ids = set(dag.task_ids)
-    assert {"publish_definitions", "extract_load", "validate_raw", "validate_marts", "render_report", "send_report"} <= (
-        task_ids
-    )
+    assert {
+        "publish_definitions",
+        "extract_load",
+        "validate_raw",
+        "validate_marts",
+        "render_report",
+        "send_report",
+    } <= (task_ids)
     dbt_tasks = {t for t in task_ids if t.startswith("transform.")}
     # One `dbt build` task per model, marts among them.
     assert {"transform.fct_ad_spend_daily_model_build", "transform.fct_funnel_daily_model_build"} <= dbt_tasks

@@ -59,7 +59,7 @@ def test_missing_key_is_named(tmp_path):
 
 def test_subject_with_newline_is_rejected(tmp_path):
     text = VALID.replace("sender: bot@example.org}", 'sender: bot@example.org, subject: "KPIs\\nBcc: x@evil.org"}')
-    with pytest.raises(ConfigError, match="key report.subject"):
+    with pytest.raises(ConfigError, match=r"key report\.subject"):
         load_config(write(tmp_path, text))
 
 

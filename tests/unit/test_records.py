@@ -67,7 +67,7 @@ def test_bad_integer_names_source_stream_origin_record_and_field():
 def test_missing_required_field():
     result = ad_result()
     del result["campaign"]["id"]
-    with pytest.raises(SourceDataError, match="record 1, field campaign.id: required field is missing"):
+    with pytest.raises(SourceDataError, match=r"record 1, field campaign\.id: required field is missing"):
         rows(ADS, [{"results": [result]}])
 
 
@@ -110,5 +110,5 @@ def test_deal_associations_become_a_json_list():
 
 
 def test_page_that_is_not_an_object():
-    with pytest.raises(SourceDataError, match="hubspot/contacts: page.json, record 0, field results: expected"):
+    with pytest.raises(SourceDataError, match=r"hubspot/contacts: page\.json, record 0, field results: expected"):
         rows(CONTACTS, [])
