@@ -100,9 +100,11 @@ def _open_path_for(user: str, path: Path) -> None:
 
 
 def _pg(tool: str, *args: str, user: str | None, check: bool = True) -> subprocess.CompletedProcess:
+    # Drop root's group too: with gid 0 kept, a root-owned 0700-group folder (mktemp) denies access.
+    identity = {"user": user, "group": user, "extra_groups": []} if user else {}
     return subprocess.run(
         [str(POSTGRES_BIN_PATH / tool), *args],
-        user=user,
+        **identity,
         capture_output=True,
         text=True,
         check=check,
