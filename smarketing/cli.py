@@ -14,11 +14,15 @@ import argparse
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import yaml
+
 from smarketing import paths
-from smarketing.config import REPO_ROOT, ConfigError, load_config
+from smarketing.config import REPO_ROOT, Config, ConfigError, config_path, load_config
 from smarketing.runtime import apply_environment
 
 DAG_ID = "smarketing_nightly"
@@ -54,7 +58,40 @@ def run_nightly(last_day: date) -> None:
     run_at = datetime.combine(last_day + timedelta(days=1), _scheduled_time(config.schedule), config.tz)
     dag_run = dag.test(logical_date=run_at)
     if dag_run.state != "success":
-        raise SystemExit(f"{DAG_ID} run for {last_day} ended {dag_run.state}")
+        failed = sorted(ti.task_id for ti in dag_run.get_task_instances() if ti.state == "failed")
+        raise SystemExit(f"{DAG_ID} run for {last_day} ended {dag_run.state}; failed tasks: {', '.join(failed)}")
+
+
+@contextmanager
+def _output_to(log: Path) -> Iterator[None]:
+    """Send Airflow's and dbt's chatter (fd 1 and 2) to a log file; on failure show its tail."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    print(f"log:            {log}", flush=True)
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log.open("ab") as sink:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            _restore(saved)
+            tail = log.read_text(errors="replace").splitlines()[-40:]
+            print("\n".join(["", f"--- last lines of {log} ---", *tail, "---"]), file=sys.stderr)
+            raise
+        else:
+            _restore(saved)
+
+
+def _restore(saved: tuple[int, int]) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(saved[0], 1)
+    os.dup2(saved[1], 2)
+
+
+def _run_log(name: str) -> Path:
+    return paths.home() / "logs" / f"{name}-{datetime.now().strftime('%Y%m%dT%H%M%S')}.log"
 
 
 def _scheduled_time(cron: str) -> time:
@@ -72,14 +109,19 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from smarketing.warehouse import embedded
 
     url = _prepare()
-    config = load_config()
+    config = _use_demo_sources(paths.home() / "demo-data")
     last_day = args.date or _yesterday()
-    summary = generate(config.sources["google_ads"].path.parent, end_date=last_day, days=config.history_days)
-    print(f"demo data: {summary}")
-    with MailCatcher(paths.outbox_dir()) as catcher:
+    summary = generate(paths.home() / "demo-data", end_date=last_day, days=config.history_days)
+    print(
+        f"demo data:      {summary.ad_rows} Google Ads rows ({config.currency} {summary.spend_eur:,} spend), "
+        f"{summary.contacts} HubSpot contacts, {summary.deals} deals ({summary.won_deals} won), "
+        f"{config.history_days} days to {last_day}"
+    )
+    print(f"running {DAG_ID} for {last_day} ...", flush=True)
+    with MailCatcher(paths.outbox_dir()) as catcher, _output_to(_run_log("demo")):
         os.environ[f"AIRFLOW_CONN_{config.report.smtp_conn_id.upper()}"] = smtp_connection_uri(catcher.port)
         run_nightly(last_day)
-        received = catcher.received
+    received = catcher.received
     report_html = paths.reports_dir() / last_day.isoformat() / "report.html"
     running = embedded.status(paths.home())
     print()
@@ -96,9 +138,24 @@ def cmd_demo(args: argparse.Namespace) -> None:
     )
 
 
+def _use_demo_sources(folder: Path) -> Config:
+    """The user's config with every source pointed at the demo data, so a demo never reads real ones."""
+    raw = yaml.safe_load(config_path().read_text(encoding="utf-8"))
+    for name in raw["sources"]:
+        raw["sources"][name]["path"] = str(folder / name)
+    demo_config = paths.home() / "demo-smarketing.yml"
+    demo_config.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    os.environ["SMARKETING_CONFIG"] = str(demo_config)
+    return load_config(demo_config)
+
+
 def cmd_run(args: argparse.Namespace) -> None:
     _prepare()
-    run_nightly(args.date or _yesterday())
+    last_day = args.date or _yesterday()
+    print(f"running {DAG_ID} for {last_day} ...", flush=True)
+    with _output_to(_run_log("run")):
+        run_nightly(last_day)
+    print(f"{DAG_ID} for {last_day}: success")
 
 
 def cmd_warehouse(args: argparse.Namespace) -> None:
