@@ -198,7 +198,7 @@ def cmd_dbt(args: argparse.Namespace) -> None:
 def cmd_airflow(args: argparse.Namespace) -> None:
     _prepare()
     airflow = Path(sys.executable).parent / "airflow"
-    print(f"Airflow UI: http://localhost:8080 (password in {paths.home() / 'airflow'})")
+    print(f"Airflow UI: http://localhost:8080 (user admin; password printed below, kept in {paths.home() / 'airflow'})")
     raise SystemExit(subprocess.call([str(airflow), "standalone"], env=os.environ.copy()))
 
 
