@@ -23,6 +23,8 @@ from pydantic import (
     field_validator,
 )
 
+from smarketing.funnel_definitions import Definitions
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = REPO_ROOT / "smarketing.yml"
 # The connectors that exist; a source's key in `sources` names one of them.
@@ -64,18 +66,6 @@ class ReportConfig(_Strict):
         if "\r" in value or "\n" in value:
             raise ValueError("must be one line (no CR/LF)")
         return value
-
-
-class Definitions(_Strict):
-    """The shared funnel definitions both teams count by (the warehouse issue deepens these)."""
-
-    # Test and internal records: excluded from every stage, counted separately.
-    exclude_email_domains: list[str] = []
-
-    @field_validator("exclude_email_domains")
-    @classmethod
-    def _lowercase_domains(cls, value: list[str]) -> list[str]:
-        return sorted({domain.strip().lower().lstrip("@") for domain in value})
 
 
 class Config(_Strict):

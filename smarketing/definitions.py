@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 
 import psycopg
+from psycopg import sql
 
 from smarketing.config import Config
 
@@ -29,20 +31,78 @@ def definitions_version(config: Config) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
 
+def definition_tables(config: Config) -> dict[str, tuple[Sequence[tuple[str, str]], list[tuple]]]:
+    """Every definitions table: name -> (columns with types, rows)."""
+    d = config.definitions
+    settings = (
+        ("version", "text"),
+        ("timezone", "text"),
+        ("currency", "text"),
+        ("mql_threshold", "integer"),
+        ("sla_hours", "numeric"),
+        ("attribution_model", "text"),
+        ("stuck_after_days", "integer"),
+        ("typical_sales_cycle_days", "integer"),
+        ("sales_cost_per_month", "numeric"),
+        ("ltv_purchase_frequency_per_year", "numeric"),
+        ("ltv_customer_lifetime_years", "numeric"),
+        ("ltv_min_history_days", "integer"),
+    )
+    settings_row = (
+        definitions_version(config), config.timezone, config.currency, d.lead_scoring.mql_threshold, d.sla_hours,
+        d.attribution_model, d.stuck_after_days, d.typical_sales_cycle_days, d.sales_cost_per_month,
+        d.ltv.purchase_frequency_per_year, d.ltv.customer_lifetime_years, d.ltv.min_history_days,
+    )  # fmt: skip
+    condition = (("field", "text"), ("operator", "text"), ("rule_values", "text[]"))
+    return {
+        "settings": (settings, [settings_row]),
+        "scoring_rules": (
+            (("rule_order", "integer"), ("rule_name", "text"), *condition, ("points", "integer")),
+            [(i, r.name, r.field, r.operator, r.values, r.points) for i, r in enumerate(d.lead_scoring.rules, 1)],
+        ),
+        "high_intent_actions": ((("action", "text"),), [(action,) for action in d.high_intent_actions]),
+        "crm_stage_map": (
+            (("crm", "text"), ("field", "text"), ("value", "text"), ("stage", "text")),
+            [
+                (crm, field, value, stage)
+                for crm, mapping in d.crm_mappings.items()
+                for field, values in mapping.fields.items()
+                for value, stage in values.items()
+            ],
+        ),
+        "excluded_email_domains": ((("domain", "text"),), [(domain,) for domain in d.exclude_email_domains]),
+        "channel_rules": (
+            (("rule_order", "integer"), ("channel", "text"), *condition, ("is_paid", "boolean")),
+            [(i, r.channel, r.field, r.operator, r.values, r.is_paid) for i, r in enumerate(d.channel_rules, 1)],
+        ),
+        "kpi_targets": (
+            (("kpi", "text"), ("target_low", "numeric"), ("target_high", "numeric"), ("higher_is_better", "boolean")),
+            [(kpi, t.low, t.high, t.higher_is_better) for kpi, t in sorted(d.kpi_targets.items())],
+        ),
+    }
+
+
 def publish_definitions(conn: psycopg.Connection, config: Config) -> str:
-    """Replace the definitions tables in one transaction; returns the version published."""
-    version = definitions_version(config)
+    """Replace every definitions table in one transaction; returns the version published.
+
+    Tables are emptied and refilled rather than dropped: dbt's staging views depend on them.
+    """
     with conn.transaction():
-        conn.execute(f"create schema if not exists {SCHEMA}")
-        conn.execute(
-            f"create table if not exists {SCHEMA}.settings "
-            "(version text not null, timezone text not null, currency text not null)"
-        )
-        conn.execute(f"create table if not exists {SCHEMA}.excluded_email_domains (domain text primary key)")
-        conn.execute(f"delete from {SCHEMA}.settings")
-        conn.execute(f"insert into {SCHEMA}.settings values (%s, %s, %s)", (version, config.timezone, config.currency))
-        conn.execute(f"delete from {SCHEMA}.excluded_email_domains")
-        with conn.cursor().copy(f"copy {SCHEMA}.excluded_email_domains (domain) from stdin") as copy:
-            for domain in config.definitions.exclude_email_domains:
-                copy.write_row((domain,))
-    return version
+        conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(SCHEMA)))
+        for table, (columns, rows) in definition_tables(config).items():
+            _replace(conn, table, columns, rows)
+    return definitions_version(config)
+
+
+def _replace(conn: psycopg.Connection, table: str, columns: Sequence[tuple[str, str]], rows: Iterable[tuple]) -> None:
+    name = sql.Identifier(SCHEMA, table)
+    column_defs = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in columns)
+    conn.execute(sql.SQL("create table if not exists {} ({})").format(name, column_defs))
+    add_column = sql.SQL("alter table {} add column if not exists {} {}")
+    for column, pg_type in columns:
+        conn.execute(add_column.format(name, sql.Identifier(column), sql.SQL(pg_type)))
+    conn.execute(sql.SQL("delete from {}").format(name))
+    column_names = sql.SQL(", ").join(sql.Identifier(c) for c, _ in columns)
+    with conn.cursor().copy(sql.SQL("copy {} ({}) from stdin").format(name, column_names)) as copy:
+        for row in rows:
+            copy.write_row(row)
