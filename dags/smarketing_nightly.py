@@ -1,8 +1,9 @@
 """The nightly lead-to-revenue pipeline. Wiring only: every step is a function in `smarketing`.
 
-extract+load (one mapped task per source) -> validate raw -> dbt build (Cosmos) -> validate
-marts -> render report -> send report. The marts are published as an Asset so further DAGs
-(another report, an export) can run when they change.
+prepare (definitions, raw tables, grants) -> extract+load (one mapped task per source) ->
+validate raw -> dbt build (Cosmos) -> validate marts -> render report -> send report.
+The marts are published as an Asset so further DAGs (another report, an export) can run when
+they change.
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ MARTS = Asset(name="smarketing_marts", uri="smarketing://warehouse/marts")
 )
 def smarketing_nightly():
     @task
-    def publish_definitions() -> str:
+    def prepare_warehouse() -> str:
         from smarketing import tasks
 
-        return tasks.publish_definitions()
+        return tasks.prepare_warehouse()
 
     @task(map_index_template="{{ source }}")
     def extract_load(source: str, data_interval_end=None) -> list[dict]:
@@ -66,13 +67,13 @@ def smarketing_nightly():
 
         return tasks.send_report(rendered)
 
-    definitions = publish_definitions()
+    prepared = prepare_warehouse()
     loads = extract_load.expand(source=list(config.enabled_sources))
     raw_checked = validate_raw()
     transform = dbt_task_group(config)
     marts_checked = validate_marts()
     rendered = render_report()
-    definitions >> loads >> raw_checked >> transform >> marts_checked >> rendered
+    prepared >> loads >> raw_checked >> transform >> marts_checked >> rendered
     send_report(rendered)
 
 

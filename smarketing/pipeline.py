@@ -7,10 +7,25 @@ from datetime import date, datetime, timedelta
 import psycopg
 
 from smarketing.config import Config
-from smarketing.extract import streams_of
+from smarketing.definitions import publish_definitions
+from smarketing.extract import STREAMS, streams_of
 from smarketing.extract.files import read_pages
 from smarketing.extract.streams import Stream, Window
-from smarketing.load import OPS_SCHEMA, LoadResult, load_stream
+from smarketing.load import OPS_SCHEMA, LoadResult, ensure_ops_schema, ensure_raw_table, load_stream
+from smarketing.warehouse.access import grant_analyst_access
+
+
+def prepare_warehouse(conn: psycopg.Connection, config: Config) -> str:
+    """What every later step relies on: the published definitions (returns their version), every
+    connector's raw table (empty when not configured, so dbt's sources always exist), grants."""
+    version = publish_definitions(conn, config)
+    with conn.transaction():
+        ensure_ops_schema(conn)
+        for streams in STREAMS.values():
+            for stream in streams:
+                ensure_raw_table(conn, stream)
+    grant_analyst_access(conn)
+    return version
 
 
 def last_day_of_run(data_interval_end: datetime, config: Config) -> date:

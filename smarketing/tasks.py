@@ -15,8 +15,8 @@ import psycopg
 
 from smarketing import paths
 from smarketing.config import load_config
-from smarketing.definitions import publish_definitions as _publish
 from smarketing.pipeline import extract_and_load, last_day_of_run
+from smarketing.pipeline import prepare_warehouse as _prepare
 from smarketing.warehouse.connection import url_from_airflow_connection
 
 
@@ -25,9 +25,9 @@ def _connect() -> psycopg.Connection:
     return psycopg.connect(url_from_airflow_connection(config.warehouse.conn_id), autocommit=True)
 
 
-def publish_definitions() -> str:
+def prepare_warehouse() -> str:
     with _connect() as conn:
-        return _publish(conn, load_config())
+        return _prepare(conn, load_config())
 
 
 def extract_load(source: str, data_interval_end: datetime) -> list[dict]:

@@ -26,7 +26,7 @@ def test_nightly_dag_shape(dagbag):
     assert dag.timetable.summary == "0 4 * * *"
     task_ids = set(dag.task_ids)
     assert {
-        "publish_definitions",
+        "prepare_warehouse",
         "extract_load",
         "validate_raw",
         "validate_marts",
@@ -40,7 +40,7 @@ def test_nightly_dag_shape(dagbag):
     def downstream(task_id):
         return dag.get_task(task_id).downstream_task_ids
 
-    assert "extract_load" in downstream("publish_definitions")
+    assert "extract_load" in downstream("prepare_warehouse")
     assert "validate_raw" in downstream("extract_load")
     assert downstream("validate_raw") <= dbt_tasks
     assert "render_report" in downstream("validate_marts")
