@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test test-unit lint run stop warehouse airflow dbt clean
+.PHONY: install demo test test-unit lint run stop warehouse airflow dbt docs clean
 
 $(INSTALLED): pyproject.toml uv.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "smarketing needs Python 3.11 (set PYTHON=...)")'
@@ -51,6 +51,10 @@ airflow: $(INSTALLED)
 ## dbt: dbt against the warehouse, e.g. make dbt ARGS="build --select marts"
 dbt: $(INSTALLED)
 	$(BIN)/smarketing dbt $(ARGS)
+
+## docs: dbt docs of the warehouse (static HTML under .smarketing/dbt/target)
+docs: $(INSTALLED)
+	$(BIN)/smarketing docs
 
 clean: stop
 	rm -rf .smarketing

@@ -186,13 +186,32 @@ def dbt_environment(url: str) -> dict[str, str]:
     }
 
 
-def cmd_dbt(args: argparse.Namespace) -> None:
-    url = _prepare()
+def _dbt(url: str, dbt_args: list[str]) -> int:
+    """dbt by hand reads the definitions from smarketing.yml as published here, like the DAG does."""
+    import psycopg
+
+    from smarketing.pipeline import prepare_warehouse
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        prepare_warehouse(conn, load_config())
     env = {**os.environ, **dbt_environment(url)}
     project = REPO_ROOT / "dbt_project"
     dbt = Path(sys.executable).parent / "dbt"
-    command = [str(dbt), *args.dbt_args, "--project-dir", str(project), "--profiles-dir", str(project)]
-    raise SystemExit(subprocess.call(command, env=env))
+    command = [str(dbt), *dbt_args, "--project-dir", str(project), "--profiles-dir", str(project)]
+    return subprocess.call(command, env=env)
+
+
+def cmd_dbt(args: argparse.Namespace) -> None:
+    raise SystemExit(_dbt(_prepare(), args.dbt_args))
+
+
+def cmd_docs(args: argparse.Namespace) -> None:
+    """dbt docs (models, columns, lineage, the warehouse's catalog) as static HTML."""
+    code = _dbt(_prepare(), ["docs", "generate"])
+    if code == 0:
+        print(f"dbt docs: {Path(os.environ['DBT_TARGET_PATH']) / 'index.html'}")
+        print(f"serve them with: {Path(sys.executable).parent / 'smarketing'} dbt docs serve --port 8081")
+    raise SystemExit(code)
 
 
 def cmd_airflow(args: argparse.Namespace) -> None:
@@ -224,6 +243,7 @@ def main(argv: list[str] | None = None) -> None:
     dbt = commands.add_parser("dbt", help="run dbt against the warehouse")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
     dbt.set_defaults(func=cmd_dbt)
+    commands.add_parser("docs", help="build the dbt docs of the warehouse").set_defaults(func=cmd_docs)
     commands.add_parser("airflow", help="Airflow standalone with this project").set_defaults(func=cmd_airflow)
     args = parser.parse_args(argv)
     try:
