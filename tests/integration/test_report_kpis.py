@@ -72,9 +72,15 @@ def create_marts(conn: psycopg.Connection, *, settings: list[tuple[str, str, str
         )
         """
     )
-    conn.execute("create table definitions.settings (version text, timezone text, currency text)")
+    conn.execute(
+        "create table definitions.settings (version text, timezone text, currency text, mql_threshold integer,"
+        " sla_hours numeric, attribution_model text)"
+    )
+    conn.execute("create table definitions.scoring_rules (rule_order integer, rule_name text, points integer)")
+    conn.execute("create table definitions.high_intent_actions (action text)")
+    conn.execute("create table definitions.excluded_email_domains (domain text)")
     with conn.cursor() as cur:
-        cur.executemany("insert into definitions.settings values (%s, %s, %s)", settings)
+        cur.executemany("insert into definitions.settings values (%s, %s, %s, 50, 2, 'first_touch')", settings)
 
 
 def insert_spend(conn: psycopg.Connection, rows, currency: str = "EUR") -> None:

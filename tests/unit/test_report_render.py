@@ -3,6 +3,7 @@ escapes what must be escaped. Expected strings are worked out by hand from the i
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -216,3 +217,12 @@ def test_kpi_properties():
 )
 def test_number_formats(formatted, expected):
     assert formatted == expected
+
+
+def test_glossary_from_the_definitions_is_rendered_and_escaped():
+    report = dataclasses.replace(
+        make_report(), glossary=(("MQL", "lead score of 65 or more (<b>Company given</b> +10)"),)
+    )
+    rendered = render_report(report, generated_at=GENERATED_AT)
+    assert "MQL: lead score of 65 or more (<b>Company given</b> +10)." in rendered.text
+    assert "lead score of 65 or more (&lt;b&gt;Company given&lt;/b&gt; +10)" in rendered.html
