@@ -28,7 +28,7 @@ from smarketing.funnel_definitions import Definitions
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = REPO_ROOT / "smarketing.yml"
 # The connectors that exist; a source's key in `sources` names one of them.
-SOURCE_KINDS = ("google_ads", "hubspot")
+SOURCE_KINDS = ("google_ads", "hubspot", "fx_rates")
 
 
 class ConfigError(ValueError):

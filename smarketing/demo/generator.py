@@ -1,8 +1,12 @@
-"""Deterministic demo data written as Google Ads REST and HubSpot CRM v3 response bodies.
+"""Deterministic demo data written as Google Ads REST and HubSpot CRM v3 response bodies,
+plus the ECB's euro reference rates as `eurofxref-hist.csv`.
 
 Why: connectors, dbt models and the report need realistic input that a local replay
 server can serve without credentials, and the same bytes on every run so tests can pin
 their numbers. Only `random.Random(seed)` drives the data; nothing reads the clock.
+
+One Google Ads account bills in CHF (Europe/Zurich), so spend needs the FX rates; HubSpot
+has contacts, deals and the calls, e-mails and meetings with which sales follows up MQLs.
 
     python -m smarketing.demo.generator --out DIR --end-date 2026-11-22 [--days 90]
 """
@@ -15,6 +19,7 @@ import json
 import math
 import random
 import shutil
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,17 +28,30 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-ACCOUNT_TIME_ZONE = "Europe/Berlin"
-BERLIN = ZoneInfo(ACCOUNT_TIME_ZONE)
+BERLIN = ZoneInfo("Europe/Berlin")
 CURRENCY = "EUR"
 OWN_DOMAIN = "acme-software.com"
 HUBSPOT_OBJECTS_URL = "https://api.hubapi.com/crm/v3/objects"
 PAGE_SIZE = 100
 FIRST_CONTACT_ID = 101
 FIRST_DEAL_ID = 9_000_001
+# HubSpot's engagement types share no id space we rely on; each gets its own range.
+FIRST_ENGAGEMENT_IDS = {"calls": 31_000_000_001, "emails": 32_000_000_001, "meetings": 33_000_000_001}
 MICROS_PER_CENT = 10_000
 
-ACCOUNTS = {"1234567890": "Acme Software DE", "2345678901": "Acme Software DACH Brand"}
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    currency: str
+    time_zone: str
+
+
+ACCOUNTS = {
+    "1234567890": Account("Acme Software DE", "EUR", "Europe/Berlin"),
+    # The Swiss brand account bills in CHF: its spend reaches the reporting currency via FX.
+    "2345678901": Account("Acme Software DACH Brand", "CHF", "Europe/Zurich"),
+}
 GOOGLE_ADS_FIELD_MASK = (
     "customer.id,customer.descriptiveName,customer.currencyCode,customer.timeZone,"
     "campaign.id,campaign.name,campaign.advertisingChannelType,campaign.status,"
@@ -66,6 +84,10 @@ CONSENT_DENIED_RATE = 0.08
 TEST_RECORD_RATE = 0.02
 DUPLICATE_RATE = 0.01
 WEEKEND_FACTOR = 0.6
+# Sales follow-up: MQLs nobody ever calls or writes to, and how fast the others hear from sales.
+UNTOUCHED_MQL_RATE = 0.14
+FIRST_TOUCH_MEDIAN_HOURS = 1.0
+FIRST_TOUCH_HOURS = (0.2, 30.0)
 
 # Weight of each local hour 0-23: visitors fill in forms, sales works office hours.
 VISITOR_HOUR_WEIGHTS = (0,) * 6 + (1, 3, 6, 9, 10, 10, 8, 9, 10, 9, 8, 6, 5, 5, 4, 3, 2, 1)
@@ -76,15 +98,22 @@ SALES_HOUR_WEIGHTS = (0,) * 8 + (6, 10, 10, 9, 6, 8, 10, 10, 8, 5, 2) + (0,) * 5
 class DemoSummary:
     """What was written, so a caller can check the pipeline's totals against it.
 
-    `contacts` counts every record written, test and duplicate records included.
+    `contacts` counts every record written, test and duplicate records included. `spend_eur`
+    is all ad spend in EUR, the CHF account's converted at the ECB rate of its day (the last
+    one published on or before it); `spend_chf` is that account's spend as billed.
     """
 
     ad_rows: int
     spend_eur: Decimal
+    spend_chf: Decimal
     contacts: int
     deals: int
     won_deals: int
     won_revenue_eur: Decimal
+    calls: int
+    emails: int
+    meetings: int
+    fx_days: int
 
 
 @dataclass(frozen=True)
@@ -280,6 +309,65 @@ TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 ASCII_FOR_EMAIL = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "ë": "e", "ş": "s", "ı": "i"}  # noqa: RUF001
 )
+COUNTRY_NAMES = {"de": "Germany", "at": "Austria", "ch": "Switzerland"}  # HubSpot `country` is free text
+FOREIGN_COUNTRIES = ("India", "United States", "Brazil", "Nigeria", "United Kingdom", "Poland")
+# fmt: off
+JOB_TITLES = (
+    ("Geschäftsführer", 10), ("CEO", 4), ("Head of Sales", 8), ("Vertriebsleiter", 8), ("Sales Manager", 10),
+    ("Account Manager", 6), ("Marketing Manager", 8), ("Head of Marketing", 5), ("IT-Leiter", 6),
+    ("Office Manager", 6), ("Assistenz der Geschäftsführung", 4), ("Projektmanager", 5), (None, 12),
+)
+# fmt: on
+# Conversion events (HubSpot form names). High-intent ones make an MQL at once.
+HIGH_INTENT_EVENTS = ("Demo request", "Contact sales")
+CONTENT_EVENTS = ("Whitepaper download", "Webinar registration", "Free trial signup", "Newsletter signup")
+# Weights of CONTENT_EVENTS by hs_analytics_source of the contact's first visit.
+CONTENT_EVENT_WEIGHTS = {
+    "PAID_SEARCH": (25, 10, 35, 5),
+    "OTHER_CAMPAIGNS": (40, 25, 15, 20),
+    "ORGANIC_SEARCH": (35, 15, 25, 25),
+    "DIRECT_TRAFFIC": (20, 15, 40, 25),
+    "REFERRALS": (25, 15, 45, 15),
+    "EMAIL_MARKETING": (35, 45, 20, 0),
+    "SOCIAL_MEDIA": (35, 35, 10, 20),
+}
+HIGH_INTENT_AT_CREATION_RATE = 0.6  # else a returning lead's later (recent) conversion
+RECENT_CONVERSION_RATE = 0.25
+# Why sales set a lead UNQUALIFIED (the custom property `disqualification_reason`).
+DISQUALIFICATION_REASONS = {
+    "company": (("No budget", 32), ("No need", 28), ("Wrong country", 20), ("Competitor", 20)),
+    "free_mail": (("Student / job seeker", 50), ("No budget", 20), ("No need", 20), ("Wrong country", 10)),
+}
+SALES_OWNERS = ("71830412", "71830457", "71830499", "72114301", "72114388")  # hubspot_owner_id
+CALL_STATUS_WEIGHTS = (("COMPLETED", 50), ("NO_ANSWER", 35), ("BUSY", 10), ("FAILED", 5))
+EMAIL_SUBJECTS = {
+    "first": "Ihre Anfrage bei Acme Software",
+    "follow_up": "Kurze Rückfrage zu Acme CRM",
+    "deal": "Ihr Angebot für Acme CRM",
+    "nurture": "Wie läuft es mit Acme CRM?",
+    "question": "Frage zu Acme CRM",
+}
+# ECB reference rates: the columns of eurofxref-hist.csv in their order; value = (units per EUR
+# at the start of the walk, decimals the ECB publishes, daily volatility) or None for currencies
+# the ECB no longer publishes (euro adopters, suspended) -- their cells read N/A.
+# fmt: off
+ECB_CURRENCIES: dict[str, tuple[float, int, float] | None] = {
+    "USD": (1.16, 4, 0.0045), "JPY": (178.0, 2, 0.006), "BGN": (1.9558, 4, 0.0), "CYP": None,
+    "CZK": (24.25, 3, 0.002), "DKK": (7.4640, 4, 0.0001), "EEK": None, "GBP": (0.8720, 5, 0.003),
+    "HUF": (388.0, 2, 0.004), "LTL": None, "LVL": None, "MTL": None, "PLN": (4.24, 4, 0.002),
+    "ROL": None, "RON": (5.08, 4, 0.001), "SEK": (10.95, 4, 0.004), "SIT": None, "SKK": None,
+    "CHF": (0.9350, 4, 0.0020), "ISK": (146.0, 1, 0.003), "NOK": (11.70, 4, 0.004), "HRK": None,
+    "RUB": None, "TRL": None, "TRY": (48.5, 4, 0.003), "AUD": (1.77, 4, 0.005), "BRL": (6.25, 4, 0.007),
+    "CAD": (1.62, 4, 0.004), "CNY": (8.28, 4, 0.004), "HKD": (9.05, 4, 0.0045), "IDR": (19350.0, 2, 0.005),
+    "ILS": (3.85, 4, 0.006), "INR": (102.5, 4, 0.005), "KRW": (1690.0, 2, 0.006), "MXN": (21.4, 4, 0.006),
+    "MYR": (4.90, 4, 0.004), "NZD": (2.02, 4, 0.005), "PHP": (67.5, 3, 0.005), "SGD": (1.51, 4, 0.003),
+    "THB": (37.6, 3, 0.004), "ZAR": (20.3, 4, 0.007),
+}
+# fmt: on
+# Pegged currencies that became the euro: N/A from that day on.
+EURO_ADOPTED = {"BGN": date(2026, 1, 1)}
+FX_DAYS_BEFORE_WINDOW = 10
+FX_MEAN_REVERSION = 0.03  # share of the distance to the start level closed per day
 
 
 @dataclass(frozen=True)
@@ -287,10 +375,11 @@ class AdRow:
     day: date
     campaign: Campaign
     status: str
-    cost_micros: int
+    cost_micros: int  # in the account's currency
     impressions: int
     clicks: int
     conversions: float
+    cost_eur: Decimal  # the same cost in EUR (ECB rate of the day), which drives the leads
 
 
 @dataclass(frozen=True)
@@ -316,6 +405,18 @@ class Contact:
     score: int = 0
     last_modified_at: datetime | None = None
     contact_id: int = 0
+    country: str | None = None
+    jobtitle: str | None = None
+    free_mail: bool = False
+    # A high-intent form (Demo request, Contact sales) that made the contact an MQL at once:
+    # at creation (its first conversion) or on a later visit (its recent conversion).
+    high_intent_event: str | None = None
+    high_intent_at_creation: bool = False
+    disqualified_at: datetime | None = None
+    disqualification_reason: str | None = None
+    first_conversion: tuple[str, datetime] | None = None
+    recent_conversion: tuple[str, datetime] | None = None
+    is_test_or_duplicate: bool = False
 
 
 @dataclass
@@ -328,6 +429,20 @@ class Deal:
     last_modified_at: datetime
     lost_reason: str | None = None
     deal_id: int = 0
+
+
+@dataclass
+class Engagement:
+    """One call, e-mail or meeting with one contact, as HubSpot stores it."""
+
+    object_type: str  # calls, emails, meetings
+    contact: Contact
+    owner_id: str
+    occurred_at: datetime  # hs_timestamp
+    created_at: datetime
+    updated_at: datetime
+    properties: dict[str, str | None]
+    engagement_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -348,15 +463,17 @@ class Window:
 
 
 def generate(out_dir: Path, end_date: date, days: int = 90, seed: int = 7) -> DemoSummary:
-    """Write Google Ads and HubSpot response bodies for `days` days ending on `end_date`."""
+    """Write Google Ads, HubSpot and ECB FX files for `days` days ending on `end_date`."""
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
     window = Window(end_date - timedelta(days=days - 1), end_date)
     # Independent streams, so a change in one part does not reshuffle the others.
     root = random.Random(seed)
     ads_rng, people_rng, funnel_rng, wire_rng = (random.Random(root.getrandbits(64)) for _ in range(4))
+    fx_rng, profile_rng, sales_rng = (random.Random(root.getrandbits(64)) for _ in range(3))
 
-    ad_rows = _simulate_ad_rows(ads_rng, window)
+    fx = _simulate_fx(fx_rng, window.first_day - timedelta(days=FX_DAYS_BEFORE_WINDOW), window.last_day)
+    ad_rows = _simulate_ad_rows(ads_rng, window, fx)
     contacts = _simulate_contacts(people_rng, window, ad_rows)
     deals = [deal for contact in contacts if (deal := _run_funnel(funnel_rng, contact, window.cutoff)) is not None]
     contacts += _test_and_duplicate_records(people_rng, funnel_rng, window, contacts)
@@ -367,30 +484,127 @@ def generate(out_dir: Path, end_date: date, days: int = 90, seed: int = 7) -> De
     deals.sort(key=lambda deal: (deal.created_at, deal.contact.contact_id))
     for offset, deal in enumerate(deals):
         deal.deal_id = FIRST_DEAL_ID + offset
+    for contact in contacts:
+        _profile(profile_rng, contact)
+    engagements = _simulate_engagements(sales_rng, contacts, deals, window.cutoff)
 
-    for folder in ("google_ads", "hubspot"):
+    for folder in ("google_ads", "hubspot", "fx_rates"):
         shutil.rmtree(out_dir / folder, ignore_errors=True)
     _write_google_ads(wire_rng, out_dir / "google_ads", window, ad_rows)
     hubspot = out_dir / "hubspot"
     _write_pages(hubspot / "contacts", "contacts", [_contact_body(c) for c in contacts])
     _write_pages(hubspot / "deals", "deals", [_deal_body(d) for d in deals])
+    for object_type in FIRST_ENGAGEMENT_IDS:
+        of_type = [_engagement_body(e) for e in engagements if e.object_type == object_type]
+        _write_pages(hubspot / object_type, object_type, of_type)
+    _write_ecb_csv(out_dir / "fx_rates" / "eurofxref-hist.csv", fx)
 
     won = [deal for deal in deals if deal.stage == "closedwon"]
+    chf_micros = sum(row.cost_micros for row in ad_rows if ACCOUNTS[row.campaign.customer_id].currency == "CHF")
+    count = Counter(engagement.object_type for engagement in engagements)
     return DemoSummary(
         ad_rows=len(ad_rows),
-        spend_eur=_micros_to_eur(sum(row.cost_micros for row in ad_rows)),
+        spend_eur=sum((row.cost_eur for row in ad_rows), Decimal(0)).quantize(Decimal("0.01")),
+        spend_chf=_micros_to_units(chf_micros),
         contacts=len(contacts),
         deals=len(deals),
         won_deals=len(won),
         won_revenue_eur=Decimal(sum(deal.amount or 0 for deal in won)) + Decimal("0.00"),
+        calls=count["calls"],
+        emails=count["emails"],
+        meetings=count["meetings"],
+        fx_days=len(fx),
     )
+
+
+# --- FX: ECB euro reference rates ------------------------------------------------------
+
+
+def _simulate_fx(rng: random.Random, first_day: date, last_day: date) -> dict[date, dict[str, Decimal | None]]:
+    """A published rate per TARGET working day and currency (None = N/A), oldest first.
+
+    Each rate is a random walk in logs from its start value, pulled gently back towards it (so a
+    long window stays plausible), rounded as the ECB publishes it.
+    """
+    start = {code: math.log(spec[0]) for code, spec in ECB_CURRENCIES.items() if spec is not None}
+    level = dict(start)
+    rates: dict[date, dict[str, Decimal | None]] = {}
+    day = first_day
+    while day <= last_day:
+        if _is_target_working_day(day):
+            row: dict[str, Decimal | None] = {}
+            for code, spec in ECB_CURRENCIES.items():
+                if spec is None or (code in EURO_ADOPTED and day >= EURO_ADOPTED[code]):
+                    row[code] = None
+                    continue
+                _, decimals, volatility = spec
+                level[code] += FX_MEAN_REVERSION * (start[code] - level[code]) + rng.gauss(0.0, volatility)
+                row[code] = Decimal(math.exp(level[code])).quantize(Decimal(1).scaleb(-decimals))
+            rates[day] = row
+        day += timedelta(days=1)
+    return rates
+
+
+def _is_target_working_day(day: date) -> bool:
+    """TARGET2 closes on weekends, New Year, Good Friday, Easter Monday, 1 May, 25 and 26 December."""
+    easter = _easter_sunday(day.year)
+    closed = {
+        date(day.year, 1, 1),
+        easter - timedelta(days=2),
+        easter + timedelta(days=1),
+        date(day.year, 5, 1),
+        date(day.year, 12, 25),
+        date(day.year, 12, 26),
+    }
+    return day.weekday() < 5 and day not in closed
+
+
+def _easter_sunday(year: int) -> date:
+    """Anonymous Gregorian algorithm (Meeus/Jones/Butcher)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 19 * l_) // 433
+    month = (h + l_ - 7 * m + 90) // 25
+    return date(year, month, (h + l_ - 7 * m + 33 * month + 19) % 32)
+
+
+def _rate_on(fx: dict[date, dict[str, Decimal | None]], currency: str, day: date) -> Decimal:
+    """The last rate published on or before `day` (how a day without a fixing is converted)."""
+    for offset in range(FX_DAYS_BEFORE_WINDOW + 1):
+        rate = fx.get(day - timedelta(days=offset), {}).get(currency)
+        if rate is not None:
+            return rate
+    raise ValueError(f"no {currency} rate on or up to {FX_DAYS_BEFORE_WINDOW} days before {day}")
+
+
+def _write_ecb_csv(path: Path, fx: dict[date, dict[str, Decimal | None]]) -> None:
+    """eurofxref-hist.csv: newest first, a trailing comma on every line, N/A where nothing was published."""
+    lines = ["Date," + "".join(f"{code}," for code in ECB_CURRENCIES)]
+    for day in sorted(fx, reverse=True):
+        cells = ["N/A" if rate is None else _ecb_number(rate) for rate in fx[day].values()]
+        lines.append(f"{day.isoformat()}," + "".join(f"{cell}," for cell in cells))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(("\n".join(lines) + "\n").encode("ascii"))
+
+
+def _ecb_number(rate: Decimal) -> str:
+    """As the ECB writes it: no trailing zeros (0.9350 -> 0.935), never an exponent."""
+    text = f"{rate:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # --- Google Ads ------------------------------------------------------------------------
 
 
-def _simulate_ad_rows(rng: random.Random, window: Window) -> list[AdRow]:
-    """Daily campaign metrics; the promo campaign is paused halfway, then has no rows."""
+def _simulate_ad_rows(rng: random.Random, window: Window, fx: dict[date, dict[str, Decimal | None]]) -> list[AdRow]:
+    """Daily campaign metrics; the promo campaign is paused halfway, then has no rows.
+
+    Budgets are planned in EUR; a CHF account bids and bills in CHF at the day's ECB rate.
+    """
     all_days = window.days()
     pause_day = all_days[len(all_days) // 2]
     rows = []
@@ -412,15 +626,19 @@ def _simulate_ad_rows(rng: random.Random, window: Window) -> list[AdRow]:
                 continue
             # Data-driven attribution makes platform conversions fractional.
             conversions = clicks * campaign.conversion_rate * rng.uniform(0.7, 1.3)
+            currency = ACCOUNTS[campaign.customer_id].currency
+            rate = Decimal(1) if currency == CURRENCY else _rate_on(fx, currency, day)
+            cost_micros = round(clicks * cpc * float(rate) * 100) * MICROS_PER_CENT
             rows.append(
                 AdRow(
                     day=day,
                     campaign=campaign,
                     status=status,
-                    cost_micros=round(clicks * cpc * 100) * MICROS_PER_CENT,
+                    cost_micros=cost_micros,
                     impressions=impressions,
                     clicks=clicks,
                     conversions=round(conversions, 2),
+                    cost_eur=_micros_to_units(cost_micros, quantize=False) / rate,
                 )
             )
     return rows
@@ -431,7 +649,7 @@ def _write_google_ads(rng: random.Random, folder: Path, window: Window, ad_rows:
     rows_by_file: dict[tuple[str, date], list[AdRow]] = {}
     for row in ad_rows:
         rows_by_file.setdefault((row.campaign.customer_id, row.day), []).append(row)
-    for customer_id, descriptive_name in ACCOUNTS.items():
+    for customer_id, account in ACCOUNTS.items():
         for day in window.days():
             rows = sorted(
                 rows_by_file.get((customer_id, day), []),
@@ -439,7 +657,7 @@ def _write_google_ads(rng: random.Random, folder: Path, window: Window, ad_rows:
             )
             batch: dict[str, Any] = {}
             if rows:  # proto3 JSON leaves out an empty repeated field
-                batch["results"] = [_google_ads_row(row, descriptive_name) for row in rows]
+                batch["results"] = [_google_ads_row(row, account) for row in rows]
             batch["fieldMask"] = GOOGLE_ADS_FIELD_MASK
             batch["requestId"] = "".join(rng.choices(TOKEN_ALPHABET, k=22))
             batch["queryResourceConsumption"] = str(rng.randint(180, 260) + 40 * len(rows))
@@ -447,16 +665,16 @@ def _write_google_ads(rng: random.Random, folder: Path, window: Window, ad_rows:
             _write_json(path, [batch])
 
 
-def _google_ads_row(row: AdRow, descriptive_name: str) -> dict[str, Any]:
+def _google_ads_row(row: AdRow, account: Account) -> dict[str, Any]:
     campaign = row.campaign
     customer_resource = f"customers/{campaign.customer_id}"
     return {
         "customer": {
             "resourceName": customer_resource,
             "id": campaign.customer_id,
-            "descriptiveName": descriptive_name,
-            "currencyCode": CURRENCY,
-            "timeZone": ACCOUNT_TIME_ZONE,
+            "descriptiveName": account.name,
+            "currencyCode": account.currency,
+            "timeZone": account.time_zone,
         },
         "campaign": {
             "resourceName": f"{customer_resource}/campaigns/{campaign.campaign_id}",
@@ -495,7 +713,7 @@ def _simulate_contacts(rng: random.Random, window: Window, ad_rows: list[AdRow])
     for day in window.days():
         for row in rows_by_day.get(day, []):
             campaign = row.campaign
-            expected = row.cost_micros / 1_000_000 / campaign.cost_per_lead_eur
+            expected = float(row.cost_eur) / campaign.cost_per_lead_eur
             for _ in range(_poisson(rng, expected)):
                 created_at = _moment_on(rng, day, VISITOR_HOUR_WEIGHTS)
                 arrive(created_at, _paid_attribution(rng, campaign), campaign.quality)
@@ -639,6 +857,8 @@ def _person(
         company=None if uses_free_mail and rng.random() < 0.5 else company.name,
         attribution=attribution,
         quality=quality,
+        country=COUNTRY_NAMES[company.country],
+        free_mail=uses_free_mail,
     )
 
 
@@ -662,6 +882,7 @@ def _run_funnel(rng: random.Random, contact: Contact, cutoff: datetime) -> Deal 
         contact.score = rng.randint(0, 45)
         if rng.random() < DISQUALIFIED_RATE and disqualified_at <= cutoff:
             contact.lifecyclestage, contact.lead_status = "other", "UNQUALIFIED"
+            contact.disqualified_at = disqualified_at
             _touch(rng, contact, disqualified_at, cutoff)
         else:
             contact.lead_status = _early_status(rng, lead_at, cutoff)
@@ -678,6 +899,12 @@ def _run_funnel(rng: random.Random, contact: Contact, cutoff: datetime) -> Deal 
     accepted_by_sales = rng.random() < quality.sql_rate
     # A "contact sales" form goes straight to SQL; HubSpot back-fills the MQL date with it.
     skips_mql = rng.random() < SKIPPED_MQL_RATE
+    if skips_mql or contact.score < 50:
+        # A high-intent form made the MQL: on the visit that created the contact, or a later one.
+        contact.high_intent_event = "Contact sales" if skips_mql else "Demo request"
+        contact.high_intent_at_creation = rng.random() < HIGH_INTENT_AT_CREATION_RATE
+        if contact.high_intent_at_creation:
+            mql_at = lead_at
     sql_at = mql_at if skips_mql else _later(rng, mql_at, 1, 14)
     if not accepted_by_sales or sql_at > cutoff:
         _reach(contact, "marketingqualifiedlead", mql_at)
@@ -685,6 +912,8 @@ def _run_funnel(rng: random.Random, contact: Contact, cutoff: datetime) -> Deal 
         pending = ("OPEN", "ATTEMPTED_TO_CONTACT", "IN_PROGRESS")
         contact.lead_status = rng.choice(pending if accepted_by_sales else rejected)
         _touch(rng, contact, mql_at, cutoff)
+        if contact.lead_status in ("UNQUALIFIED", "BAD_TIMING"):
+            contact.disqualified_at = contact.last_modified_at
         return None
     _reach(contact, "marketingqualifiedlead", mql_at)
     _reach(contact, "salesqualifiedlead", sql_at)
@@ -793,6 +1022,9 @@ def _test_and_duplicate_records(
                 stage_dates={"lead": created_at},
                 score=people_rng.randint(0, 30),
                 last_modified_at=created_at,
+                country=original.country,
+                free_mail=original.free_mail,
+                is_test_or_duplicate=True,
             )
         )
     return extra
@@ -823,6 +1055,7 @@ def _test_record(
         stage_dates={"lead": created_at},
         score=people_rng.randint(0, 100),
         last_modified_at=created_at,
+        is_test_or_duplicate=True,
     )
     # Someone trying out the MQL workflow pushes the record up a stage.
     mql_at = created_at + timedelta(minutes=funnel_rng.randint(2, 90))
@@ -846,6 +1079,208 @@ def _respelled(rng: random.Random, email: str) -> str:
     )
 
 
+# --- HubSpot: who they are and what they filled in ------------------------------------
+
+
+def _profile(rng: random.Random, contact: Contact) -> None:
+    """Job title, conversions and disqualification reason, consistent with the funnel run."""
+    contact.jobtitle = _weighted(rng, JOB_TITLES)
+    if contact.lead_status in ("UNQUALIFIED", "BAD_TIMING") and not contact.is_test_or_duplicate:
+        _disqualify(rng, contact)
+    source = contact.attribution["hs_analytics_source"]
+    if source not in CONTENT_EVENT_WEIGHTS:
+        return  # imported or typed in by hand: no form conversion
+    created_at = contact.created_at
+    content_event = rng.choices(CONTENT_EVENTS, weights=CONTENT_EVENT_WEIGHTS[source])[0]
+    mql_at = contact.stage_dates.get("marketingqualifiedlead")
+    if contact.high_intent_event and contact.high_intent_at_creation:
+        contact.first_conversion = (contact.high_intent_event, created_at)
+    elif contact.high_intent_event and mql_at is not None:
+        contact.first_conversion = (content_event, created_at)
+        contact.recent_conversion = (contact.high_intent_event, mql_at)
+        return
+    else:
+        contact.first_conversion = (content_event, created_at)
+    # Some come back for more content before the last change to their record.
+    last_change = contact.last_modified_at or created_at
+    if rng.random() < RECENT_CONVERSION_RATE and last_change - created_at > timedelta(hours=2):
+        seconds = rng.randint(3600, int((last_change - created_at).total_seconds()))
+        later_event = rng.choice([event for event in CONTENT_EVENTS if event != "Newsletter signup"])
+        contact.recent_conversion = (later_event, created_at + timedelta(seconds=seconds))
+
+
+def _disqualify(rng: random.Random, contact: Contact) -> None:
+    if contact.lead_status == "BAD_TIMING":
+        contact.disqualification_reason = "Bad timing"
+        return
+    reason = _weighted(rng, DISQUALIFICATION_REASONS["free_mail" if contact.free_mail else "company"])
+    contact.disqualification_reason = reason
+    if reason == "Wrong country":
+        contact.country = rng.choice(FOREIGN_COUNTRIES)
+    elif reason == "Student / job seeker":
+        contact.jobtitle = rng.choice(("Student", "Werkstudent", None))
+        contact.company = None
+    elif reason == "Competitor":
+        contact.jobtitle = rng.choice(("Product Manager", "Business Development", "Sales Manager"))
+
+
+def _weighted(rng: random.Random, options: Sequence[tuple[Any, int]]) -> Any:
+    return rng.choices([value for value, _ in options], weights=[weight for _, weight in options])[0]
+
+
+# --- HubSpot: how sales follows up -----------------------------------------------------
+
+
+def _simulate_engagements(
+    rng: random.Random, contacts: list[Contact], deals: list[Deal], cutoff: datetime
+) -> list[Engagement]:
+    """Calls, e-mails and meetings per contact; anything that would happen after `cutoff` has not."""
+    deals_by_contact = {deal.contact.contact_id: deal for deal in deals}
+    engagements: list[Engagement] = []
+    for contact in contacts:
+        if contact.is_test_or_duplicate or (contact.email is None and contact.phone is None):
+            continue
+        owner = rng.choice(SALES_OWNERS)
+        log = _SalesLog(rng, contact, owner, cutoff)
+        if contact.stage_dates.get("marketingqualifiedlead") is None:
+            _follow_up_lead(rng, contact, log)
+        else:
+            _follow_up_mql(rng, contact, deals_by_contact.get(contact.contact_id), log)
+        engagements += log.engagements
+    engagements.sort(key=lambda e: (e.created_at, e.contact.contact_id, e.occurred_at))
+    next_id = dict(FIRST_ENGAGEMENT_IDS)
+    for engagement in engagements:
+        engagement.engagement_id = next_id[engagement.object_type]
+        next_id[engagement.object_type] += 1
+    return engagements
+
+
+class _SalesLog:
+    """Logs one contact's engagements with its owner, dropping what falls after the cutoff."""
+
+    def __init__(self, rng: random.Random, contact: Contact, owner: str, cutoff: datetime) -> None:
+        self.rng, self.contact, self.owner, self.cutoff = rng, contact, owner, cutoff
+        self.engagements: list[Engagement] = []
+
+    def _add(self, object_type: str, at: datetime, created_at: datetime, properties: dict) -> bool:
+        if at > self.cutoff or created_at > self.cutoff:
+            return False
+        edited_at = created_at + timedelta(minutes=self.rng.choice((0, 0, 0, 2, 15, 60 * 24)))
+        updated_at = min(max(edited_at, at), self.cutoff)
+        engagement = Engagement(object_type, self.contact, self.owner, at, created_at, updated_at, properties)
+        self.engagements.append(engagement)
+        return True
+
+    def call(self, at: datetime, direction: str = "OUTBOUND", status: str | None = None) -> str | None:
+        status = status or _weighted(self.rng, CALL_STATUS_WEIGHTS)
+        duration_ms = self.rng.randint(120, 1800) * 1000 if status == "COMPLETED" else 0
+        properties = {"hs_call_direction": direction, "hs_call_status": status, "hs_call_duration": str(duration_ms)}
+        logged_at = at + timedelta(milliseconds=duration_ms + self.rng.randint(5_000, 90_000))
+        return status if self._add("calls", at, logged_at, properties) else None
+
+    def email(self, at: datetime, direction: str, subject: str) -> bool:
+        outgoing = direction == "EMAIL"
+        properties = {
+            "hs_email_direction": direction,
+            "hs_email_status": "SENT" if outgoing else None,
+            "hs_email_subject": subject if outgoing else f"Re: {subject}",
+        }
+        return self._add("emails", at, at + timedelta(seconds=self.rng.randint(1, 20)), properties)
+
+    def meeting(self, at: datetime, booked_at: datetime, outcome: str) -> bool:
+        properties = {
+            "hs_meeting_outcome": outcome,
+            "hs_meeting_title": "Acme CRM Demo",
+            "hs_meeting_start_time": _hubspot_time(at),
+            "hs_meeting_end_time": _hubspot_time(at + timedelta(minutes=45)),
+        }
+        return self._add("meetings", at, booked_at, properties)
+
+    def reply(self, to: datetime, subject: str, chance: float) -> None:
+        if self.rng.random() < chance:
+            self.email(to + timedelta(minutes=self.rng.randint(20, 48 * 60)), "INCOMING_EMAIL", subject)
+
+
+def _follow_up_lead(rng: random.Random, contact: Contact, log: _SalesLog) -> None:
+    """Leads below MQL: a qualifying call before a disqualification, now and then a nurture
+    e-mail, and a few write in themselves."""
+    if contact.disqualified_at is not None and rng.random() < 0.7:
+        log.call(max(contact.created_at, contact.disqualified_at - timedelta(minutes=rng.randint(5, 45))))
+    if rng.random() < 0.15:
+        sent_at = _business_time(rng, contact.created_at + timedelta(days=rng.randint(2, 20)))
+        log.email(sent_at, "EMAIL", EMAIL_SUBJECTS["nurture"])
+        log.reply(sent_at, EMAIL_SUBJECTS["nurture"], 0.15)
+    if rng.random() < 0.04:
+        direction = "FORWARDED_EMAIL" if rng.random() < 0.3 else "INCOMING_EMAIL"
+        log.email(contact.created_at + timedelta(hours=rng.uniform(1, 24 * 10)), direction, EMAIL_SUBJECTS["question"])
+
+
+def _follow_up_mql(rng: random.Random, contact: Contact, deal: Deal | None, log: _SalesLog) -> None:
+    """MQLs: a first outbound call or e-mail soon after the MQL (or never), more touches while
+    they progress: a qualifying call at SQL, the demo meeting at opportunity, deal e-mails."""
+    stages = contact.stage_dates
+    mql_at, sql_at, opportunity_at = (stages.get(s) for s in LIFECYCLE_STAGES[1:4])
+    first_at = None if rng.random() < UNTOUCHED_MQL_RATE else _first_touch_time(rng, mql_at)
+    if first_at is not None and sql_at is not None and sql_at > mql_at and first_at >= sql_at:
+        first_at = None  # the qualifying call below is the first touch
+    if rng.random() < 0.05:  # the MQL calls in before sales gets to them
+        log.call(mql_at + timedelta(minutes=rng.randint(10, 240)), "INBOUND", "COMPLETED")
+    if first_at is not None:
+        if rng.random() < 0.6:
+            status = log.call(first_at)
+            if status not in (None, "COMPLETED") and rng.random() < 0.6:
+                sent_at = first_at + timedelta(minutes=rng.randint(3, 30))
+                log.email(sent_at, "EMAIL", EMAIL_SUBJECTS["first"])
+                log.reply(sent_at, EMAIL_SUBJECTS["first"], 0.3)
+        else:
+            log.email(first_at, "EMAIL", EMAIL_SUBJECTS["first"])
+            log.reply(first_at, EMAIL_SUBJECTS["first"], 0.3)
+        if sql_at is None:  # still working on them: more attempts over the next days
+            for _ in range(rng.randint(0, 2)):
+                at = _business_time(rng, first_at + timedelta(days=rng.uniform(1, 10)))
+                if rng.random() < 0.5:
+                    log.call(at)
+                else:
+                    log.email(at, "EMAIL", EMAIL_SUBJECTS["follow_up"])
+    if sql_at is not None and sql_at > mql_at:
+        log.call(sql_at, status="COMPLETED")
+    if opportunity_at is not None:
+        booked_at = (sql_at or mql_at) + (opportunity_at - (sql_at or mql_at)) * rng.uniform(0.1, 0.6)
+        if rng.random() < 0.12:  # a first date that did not happen
+            outcome = rng.choice(("NO_SHOW", "CANCELED", "RESCHEDULED"))
+            log.meeting(booked_at + (opportunity_at - booked_at) / 2, booked_at, outcome)
+        log.meeting(opportunity_at, booked_at, "COMPLETED")
+    if deal is not None:
+        end = deal.closed_at or log.cutoff
+        for _ in range(rng.randint(1, 4)):
+            sent_at = _business_time(rng, deal.created_at + (end - deal.created_at) * rng.uniform(0.05, 0.95))
+            if sent_at < end:
+                log.email(sent_at, "EMAIL", EMAIL_SUBJECTS["deal"])
+                log.reply(sent_at, EMAIL_SUBJECTS["deal"], 0.4)
+        if deal.closed_at is not None:
+            log.call(deal.closed_at - timedelta(minutes=rng.randint(10, 120)), status="COMPLETED")
+
+
+def _first_touch_time(rng: random.Random, mql_at: datetime) -> datetime:
+    """Log-normal delay (median FIRST_TOUCH_MEDIAN_HOURS) within FIRST_TOUCH_HOURS, moved into
+    office hours: an evening MQL hears from sales the next working morning."""
+    low, high = FIRST_TOUCH_HOURS
+    hours = min(high, max(low, math.exp(rng.gauss(math.log(FIRST_TOUCH_MEDIAN_HOURS), 1.0))))
+    return _business_time(rng, mql_at + timedelta(hours=hours))
+
+
+def _business_time(rng: random.Random, moment: datetime) -> datetime:
+    """`moment` if it is in office hours (Mon-Fri 08-18 Berlin), else soon after the next opening."""
+    local = moment.astimezone(BERLIN)
+    if local.weekday() < 5 and 8 <= local.hour < 18:
+        return moment
+    day = local.date() if local.hour < 8 else local.date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    opening = datetime.combine(day, time(8), BERLIN) + timedelta(seconds=rng.randint(5 * 60, 90 * 60))
+    return opening.astimezone(UTC)
+
+
 # --- HubSpot: wire format --------------------------------------------------------------
 
 
@@ -864,6 +1299,10 @@ def _contact_body(contact: Contact) -> dict[str, Any]:
         "lifecyclestage": contact.lifecyclestage,
         "hs_lead_status": contact.lead_status,
         "hubspotscore": str(contact.score),
+        "jobtitle": contact.jobtitle,
+        "country": contact.country,
+        "disqualification_reason": contact.disqualification_reason,
+        **_conversion_properties(contact),
         **contact.attribution,
     }
     for stage in LIFECYCLE_STAGES:
@@ -875,6 +1314,40 @@ def _contact_body(contact: Contact) -> dict[str, Any]:
         "createdAt": _hubspot_time(contact.created_at),
         "updatedAt": _hubspot_time(last_modified_at),
         "archived": False,
+    }
+
+
+def _conversion_properties(contact: Contact) -> dict[str, str | None]:
+    """HubSpot keeps the first and the most recent form conversion; with one, both are it."""
+    first = contact.first_conversion
+    recent = contact.recent_conversion or first
+    return {
+        "first_conversion_event_name": None if first is None else first[0],
+        "first_conversion_date": None if first is None else _hubspot_time(first[1]),
+        "recent_conversion_event_name": None if recent is None else recent[0],
+        "recent_conversion_date": None if recent is None else _hubspot_time(recent[1]),
+    }
+
+
+def _engagement_body(engagement: Engagement) -> dict[str, Any]:
+    engagement_id = str(engagement.engagement_id)
+    properties: dict[str, str | None] = {
+        "hs_object_id": engagement_id,
+        "hs_timestamp": _hubspot_time(engagement.occurred_at),
+        "hs_createdate": _hubspot_time(engagement.created_at),
+        "hs_lastmodifieddate": _hubspot_time(engagement.updated_at),
+        "hubspot_owner_id": engagement.owner_id,
+        **engagement.properties,
+    }
+    association_type = {"calls": "call", "emails": "email", "meetings": "meeting_event"}[engagement.object_type]
+    contact_link = {"id": str(engagement.contact.contact_id), "type": f"{association_type}_to_contact"}
+    return {
+        "id": engagement_id,
+        "properties": dict(sorted(properties.items())),
+        "createdAt": _hubspot_time(engagement.created_at),
+        "updatedAt": _hubspot_time(engagement.updated_at),
+        "archived": False,
+        "associations": {"contacts": {"results": [contact_link]}},
     }
 
 
@@ -961,8 +1434,9 @@ def _hubspot_time(moment: datetime) -> str:
     return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
 
 
-def _micros_to_eur(micros: int) -> Decimal:
-    return Decimal(micros).scaleb(-6).quantize(Decimal("0.01"))
+def _micros_to_units(micros: int, quantize: bool = True) -> Decimal:
+    units = Decimal(micros).scaleb(-6)
+    return units.quantize(Decimal("0.01")) if quantize else units
 
 
 def _write_json(path: Path, body: Any) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from smarketing.extract import google_ads, hubspot
+from smarketing.extract import fx_rates, google_ads, hubspot
 from smarketing.extract.streams import Stream
 
 STREAMS: dict[str, tuple[Stream, ...]] = {
     "google_ads": google_ads.STREAMS,
     "hubspot": hubspot.STREAMS,
+    "fx_rates": fx_rates.STREAMS,
 }
 
 

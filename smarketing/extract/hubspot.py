@@ -1,7 +1,14 @@
-"""HubSpot CRM v3: list responses of contacts and deals (`results` + `paging.next.after`).
+"""HubSpot CRM v3: list responses of contacts, deals and the call, e-mail and meeting
+engagements (`results` + `paging.next.after`, requested with `associations=contacts`).
 
 Every property value arrives as a string; the window is on `updatedAt`, the field HubSpot's
 incremental sync is keyed on.
+
+Calls, e-mails and meetings are three streams (three raw tables), not one `engagements`
+stream: they are three CRM v3 object types with their own endpoint, id space and properties
+(`hs_call_direction`, `hs_email_direction`, `hs_meeting_outcome`), and each keeps its own load
+state. The record does not say which type it is, so one stream would have to take the type from
+the folder name; staging unions them into one engagement model instead.
 """
 
 from smarketing.extract.streams import Column, Stream
@@ -33,6 +40,14 @@ STREAMS = (
             Column("utm_medium", "text", "properties.utm_medium"),
             Column("utm_campaign", "text", "properties.utm_campaign"),
             Column("hs_google_click_id", "text", "properties.hs_google_click_id"),
+            Column("jobtitle", "text", "properties.jobtitle"),
+            Column("country", "text", "properties.country"),
+            Column("first_conversion_event_name", "text", "properties.first_conversion_event_name"),
+            Column("first_conversion_date", "timestamptz", "properties.first_conversion_date"),
+            Column("recent_conversion_event_name", "text", "properties.recent_conversion_event_name"),
+            Column("recent_conversion_date", "timestamptz", "properties.recent_conversion_date"),
+            # A custom property: why sales set hs_lead_status UNQUALIFIED.
+            Column("disqualification_reason", "text", "properties.disqualification_reason"),
             *_LIFECYCLE_DATES,
             Column("archived", "boolean", "archived"),
             Column("updated_at", "timestamptz", "updatedAt", required=True),
@@ -62,5 +77,50 @@ STREAMS = (
         ),
         natural_key=("id",),
         window_column="updated_at",
+    ),
+    *(
+        Stream(
+            source="hubspot",
+            name=object_type,
+            files=f"{object_type}/*.json",
+            records_at="results",
+            columns=(
+                Column("id", "text", "id", required=True),
+                Column("hs_timestamp", "timestamptz", "properties.hs_timestamp", required=True),
+                *type_columns,
+                Column("hubspot_owner_id", "text", "properties.hubspot_owner_id"),
+                Column("contact_ids", "jsonb", "associations.contacts.results[*].id"),
+                Column("archived", "boolean", "archived"),
+                Column("created_at", "timestamptz", "createdAt"),
+                Column("updated_at", "timestamptz", "updatedAt", required=True),
+            ),
+            natural_key=("id",),
+            window_column="updated_at",
+        )
+        for object_type, type_columns in (
+            (
+                "calls",
+                (
+                    # OUTBOUND or INBOUND, from the rep's side.
+                    Column("hs_call_direction", "text", "properties.hs_call_direction"),
+                    Column("hs_call_status", "text", "properties.hs_call_status"),
+                ),
+            ),
+            (
+                "emails",
+                (
+                    # EMAIL (sent by a rep), INCOMING_EMAIL (a reply), FORWARDED_EMAIL.
+                    Column("hs_email_direction", "text", "properties.hs_email_direction"),
+                    Column("hs_email_status", "text", "properties.hs_email_status"),
+                ),
+            ),
+            (
+                "meetings",
+                (
+                    # SCHEDULED, COMPLETED, RESCHEDULED, NO_SHOW, CANCELED.
+                    Column("hs_meeting_outcome", "text", "properties.hs_meeting_outcome"),
+                ),
+            ),
+        )
     ),
 )

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,7 +21,9 @@ class SourceDataError(ValueError):
     """A record that cannot be loaded; the message names source, stream, origin, record and field."""
 
     def __init__(self, stream: Stream, origin: str, line: int, field: str, reason: str) -> None:
-        super().__init__(f"{stream.source}/{stream.name}: {origin}, record {line}, field {field}: {reason}")
+        # JSON pages count records within the page; CSV files count lines of the file.
+        unit = "line" if stream.format == "csv" else "record"
+        super().__init__(f"{stream.source}/{stream.name}: {origin}, {unit} {line}, field {field}: {reason}")
         self.origin, self.line, self.field, self.reason = origin, line, field, reason
 
 
@@ -114,8 +116,14 @@ def _unknown_fields(stream: Stream, record: dict) -> dict[str, Any]:
 
 
 def page_records(stream: Stream, page: Page) -> Iterator[tuple[int, dict]]:
-    """(record number within the page, record), the number counting from 1."""
+    """(record number within the page, record), the number counting from 1; for a CSV file
+    the reader already paired each record with its line in the file."""
     body = page.body
+    if stream.format == "csv":
+        if not isinstance(body, list):
+            raise SourceDataError(stream, page.origin, 0, "(file)", "expected the lines of a CSV file")
+        yield from body
+        return
     if stream.records_at.startswith("[*]."):
         if not isinstance(body, list):
             raise SourceDataError(stream, page.origin, 0, stream.records_at, "expected a JSON array of batches")
@@ -132,34 +140,44 @@ def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[tuple[int,
     """Rows of the page that fall inside the window: (record number, COPY values + _extra)."""
     window_index = [column.name for column in stream.columns].index(stream.window_column)
     low, high = _window_bounds(stream, window)
-    for line, record in page_records(stream, page):
-        if not isinstance(record, dict):
+    for line, source_record in page_records(stream, page):
+        if not isinstance(source_record, dict):
             raise SourceDataError(stream, page.origin, line, "(record)", "expected a JSON object")
-        values: list[str | None] = []
-        for column in stream.columns:
-            raw = _get(record, column.path)
-            if raw is _MISSING or raw is None or raw == "":
-                if column.required:
-                    reason = "required field is missing" if raw is _MISSING else "required field is empty"
-                    raise SourceDataError(stream, page.origin, line, column.path, reason)
-                values.append(None)
+        parts = stream.explode(source_record) if stream.explode else ((source_record, {}),)
+        for record, fields in parts:
+            values = _typed_values(stream, page, line, record, fields)
+            moment = values[window_index]
+            if not (low <= _comparable(stream, moment) < high):
                 continue
-            try:
-                values.append(_text_for_copy(column, raw))
-            except ValueError as exc:
-                raise SourceDataError(stream, page.origin, line, column.path, str(exc)) from None
-        moment = values[window_index]
-        if not (low <= _comparable(stream, moment) < high):
+            extra = _unknown_fields(stream, record)
+            values.append(json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None)
+            yield line, values
+
+
+def _typed_values(stream: Stream, page: Page, line: int, record: dict, fields: Mapping[str, str]) -> list[str | None]:
+    """COPY text of every column; an error names the source field (`fields` maps exploded paths back)."""
+    values: list[str | None] = []
+    for column in stream.columns:
+        field = fields.get(column.path, column.path)
+        raw = _get(record, column.path)
+        if raw is _MISSING or raw is None or raw == "":
+            if column.required:
+                reason = "required field is missing" if raw is _MISSING else "required field is empty"
+                raise SourceDataError(stream, page.origin, line, field, reason)
+            values.append(None)
             continue
-        extra = _unknown_fields(stream, record)
-        values.append(json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None)
-        yield line, values
+        try:
+            values.append(_text_for_copy(column, raw))
+        except ValueError as exc:
+            raise SourceDataError(stream, page.origin, line, field, str(exc)) from None
+    return values
 
 
 def _window_bounds(stream: Stream, window: Window) -> tuple[Any, Any]:
+    reach_back = timedelta(days=stream.reach_back_days)
     if stream.column(stream.window_column).pg_type == "date":
-        return window.first_day, date.fromordinal(window.last_day.toordinal() + 1)
-    return window.start_utc, window.end_utc
+        return window.first_day - reach_back, window.last_day + timedelta(days=1)
+    return window.start_utc - reach_back, window.end_utc
 
 
 def _comparable(stream: Stream, text: str | None) -> Any:

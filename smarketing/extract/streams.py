@@ -4,6 +4,7 @@ every stream, so adding a source means declaring streams, not writing another lo
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -29,6 +30,21 @@ class Stream:
     # Ad platforms restate recent days: a re-read replaces the window's rows of the accounts it
     # covers, so a row the platform no longer reports disappears. CRMs only merge by key.
     replace_scope: tuple[str, ...] | None = None
+    # How a page file is read: "json" (one JSON document) or "csv" (a header row, then one
+    # record per line, each a dict of header -> text; its number is the line in the file).
+    format: str = "json"
+    # Turns one source record into several (e.g. a wide row of rates into one per currency):
+    # yields (record, fields), `fields` naming for each column path the source field it came
+    # from, so an error still names the field of the file.
+    explode: Callable[[dict], Iterable[tuple[dict, Mapping[str, str]]]] | None = None
+    # A series that is carried forward (FX rates: a day's rate is the last one published on or
+    # before it) needs its last value before the window too: rows this many days before the
+    # window's first day are loaded as well (merged by key, never deleted by a replace scope).
+    reach_back_days: int = 0
+
+    def __post_init__(self) -> None:
+        if self.format not in ("json", "csv"):
+            raise ValueError(f"{self.source}/{self.name}: unknown page format {self.format!r}")
 
     @property
     def table(self) -> str:

@@ -21,7 +21,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_committed_config_is_valid():
     config = load_config(DEFAULT_CONFIG_PATH)
-    assert set(config.sources) == {"google_ads", "hubspot"}
+    assert set(config.sources) == {"google_ads", "hubspot", "fx_rates"}
     assert config.sources["google_ads"].lookback_days == 30
 
 

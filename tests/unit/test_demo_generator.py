@@ -5,6 +5,8 @@ Everything is checked by reading the written files back, the way the extractors 
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import json
 import re
 import statistics
@@ -48,8 +50,40 @@ CONTACT_PROPERTIES = {
     "utm_medium",
     "utm_campaign",
     "hs_google_click_id",
+    "jobtitle",
+    "country",
+    "first_conversion_event_name",
+    "first_conversion_date",
+    "recent_conversion_event_name",
+    "recent_conversion_date",
+    "disqualification_reason",
     *STAGE_DATE_KEYS,
 }
+CONVERSION_EVENTS = {
+    "Demo request",
+    "Contact sales",
+    "Whitepaper download",
+    "Webinar registration",
+    "Free trial signup",
+    "Newsletter signup",
+}
+HIGH_INTENT = {"Demo request", "Contact sales"}
+DISQUALIFICATION_REASONS = {"No budget", "No need", "Wrong country", "Competitor", "Student / job seeker"}
+ENGAGEMENT_PROPERTIES = {
+    "calls": {"hs_call_direction", "hs_call_status", "hs_call_duration"},
+    "emails": {"hs_email_direction", "hs_email_status", "hs_email_subject"},
+    "meetings": {"hs_meeting_outcome", "hs_meeting_title", "hs_meeting_start_time", "hs_meeting_end_time"},
+}
+ENGAGEMENT_BASE_PROPERTIES = {
+    "hs_object_id",
+    "hs_timestamp",
+    "hs_createdate",
+    "hs_lastmodifieddate",
+    "hubspot_owner_id",
+}
+ASSOCIATION_TYPES = {"calls": "call_to_contact", "emails": "email_to_contact", "meetings": "meeting_event_to_contact"}
+ACCOUNTS = {"1234567890": ("EUR", "Europe/Berlin"), "2345678901": ("CHF", "Europe/Zurich")}
+TARGET_HOLIDAYS_2026 = {date(2026, 12, 25), date(2026, 12, 26), date(2026, 5, 1), date(2026, 4, 3), date(2026, 4, 6)}
 DEAL_PROPERTIES = {
     "hs_object_id",
     "dealname",
@@ -126,6 +160,40 @@ def deals(demo: tuple[Path, DemoSummary]) -> list[dict[str, Any]]:
     return [record for page in _pages(demo[0] / "hubspot" / "deals") for record in page["results"]]
 
 
+@pytest.fixture(scope="module")
+def engagements(demo: tuple[Path, DemoSummary]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        object_type: [record for page in _pages(demo[0] / "hubspot" / object_type) for record in page["results"]]
+        for object_type in ("calls", "emails", "meetings")
+    }
+
+
+@pytest.fixture(scope="module")
+def fx_lines(demo: tuple[Path, DemoSummary]) -> list[list[str]]:
+    text = (demo[0] / "fx_rates" / "eurofxref-hist.csv").read_text(encoding="ascii")
+    return list(csv.reader(text.splitlines()))
+
+
+@pytest.fixture(scope="module")
+def chf_per_eur(fx_lines: list[list[str]]) -> dict[date, Decimal]:
+    """The CHF rate that applies on every day of the window: the last one published on or before it."""
+    column = fx_lines[0].index("CHF")
+    published = {date.fromisoformat(line[0]): Decimal(line[column]) for line in fx_lines[1:]}
+    rates, rate = {}, None
+    for offset in range(DAYS + 10):
+        day = FIRST - timedelta(days=10) + timedelta(days=offset)
+        rate = published.get(day, rate)
+        rates[day] = rate
+    return rates
+
+
+def _spend_eur(result: dict[str, Any], chf_per_eur: dict[date, Decimal]) -> Decimal:
+    amount = Decimal(int(result["metrics"]["costMicros"])) / 1_000_000
+    if result["customer"]["currencyCode"] == "CHF":
+        return amount / chf_per_eur[date.fromisoformat(result["segments"]["date"])]
+    return amount
+
+
 def _pages(folder: Path) -> list[dict[str, Any]]:
     return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("page-*.json"))]
 
@@ -161,7 +229,12 @@ def test_same_arguments_give_the_same_bytes_and_another_seed_does_not(tmp_path: 
     assert not stale.exists()
     assert _tree(first) == _tree(second)
     assert _tree(first) != _tree(other_seed)
-    assert all(content.endswith(b"}\n") or content.endswith(b"]\n") for content in _tree(first).values())
+    assert all(
+        content.endswith(b"}\n") or content.endswith(b"]\n")
+        for name, content in _tree(first).items()
+        if name.endswith(".json")
+    )
+    assert _tree(first)["fx_rates/eurofxref-hist.csv"].endswith(b",\n")
 
 
 def test_google_ads_files_are_searchstream_bodies(demo: tuple[Path, DemoSummary]) -> None:
@@ -185,7 +258,7 @@ def test_google_ads_files_are_searchstream_bodies(demo: tuple[Path, DemoSummary]
             customer, campaign, metrics = result["customer"], result["campaign"], result["metrics"]
             assert customer["id"] == path.parent.name
             assert customer["resourceName"] == f"customers/{customer['id']}"
-            assert (customer["currencyCode"], customer["timeZone"]) == ("EUR", "Europe/Berlin")
+            assert (customer["currencyCode"], customer["timeZone"]) == ACCOUNTS[customer["id"]]
             assert campaign["resourceName"] == f"customers/{customer['id']}/campaigns/{campaign['id']}"
             assert campaign["advertisingChannelType"] in {"SEARCH", "DISPLAY", "VIDEO", "PERFORMANCE_MAX"}
             assert result["segments"]["date"] == day.isoformat()
@@ -196,11 +269,13 @@ def test_google_ads_files_are_searchstream_bodies(demo: tuple[Path, DemoSummary]
             assert int(metrics["impressions"]) > 0
 
 
-def test_spend_has_the_planned_size_shape_and_pause(ad_results: list[dict[str, Any]]) -> None:
+def test_spend_has_the_planned_size_shape_and_pause(
+    ad_results: list[dict[str, Any]], chf_per_eur: dict[date, Decimal]
+) -> None:
     spend_by_day: Counter[str] = Counter()
     rows_by_campaign: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for result in ad_results:
-        spend_by_day[result["segments"]["date"]] += int(result["metrics"]["costMicros"]) / 1_000_000
+        spend_by_day[result["segments"]["date"]] += float(_spend_eur(result, chf_per_eur))
         rows_by_campaign[result["campaign"]["name"]].append(result)
         ctr = int(result["metrics"]["clicks"]) / int(result["metrics"]["impressions"])
         assert 0.005 <= ctr <= 0.10
@@ -225,19 +300,34 @@ def test_summary_matches_the_files(
     ad_results: list[dict[str, Any]],
     contacts: list[dict[str, Any]],
     deals: list[dict[str, Any]],
+    engagements: dict[str, list[dict[str, Any]]],
+    fx_lines: list[list[str]],
+    chf_per_eur: dict[date, Decimal],
 ) -> None:
     _, summary = demo
     won = [deal for deal in deals if deal["properties"]["dealstage"] == "closedwon"]
-    spend_micros = sum(int(result["metrics"]["costMicros"]) for result in ad_results)
+    chf = [result for result in ad_results if result["customer"]["currencyCode"] == "CHF"]
     assert summary.ad_rows == len(ad_results)
-    assert summary.spend_eur == Decimal(spend_micros) / 1_000_000
+    assert summary.spend_eur == sum(_spend_eur(result, chf_per_eur) for result in ad_results).quantize(Decimal("0.01"))
+    assert summary.spend_chf == Decimal(sum(int(result["metrics"]["costMicros"]) for result in chf)) / 1_000_000
     assert summary.contacts == len(contacts)
     assert summary.deals == len(deals)
     assert summary.won_deals == len(won)
     assert summary.won_revenue_eur == sum(Decimal(deal["properties"]["amount"]) for deal in won)
+    assert (summary.calls, summary.emails, summary.meetings) == tuple(map(len, engagements.values()))
+    assert summary.fx_days == len(fx_lines) - 1
 
 
-@pytest.mark.parametrize(("object_type", "first_id"), [("contacts", 101), ("deals", 9_000_001)])
+@pytest.mark.parametrize(
+    ("object_type", "first_id"),
+    [
+        ("contacts", 101),
+        ("deals", 9_000_001),
+        ("calls", 31_000_000_001),
+        ("emails", 32_000_000_001),
+        ("meetings", 33_000_000_001),
+    ],
+)
 def test_hubspot_pages_chain_like_a_cursor_walk(
     demo: tuple[Path, DemoSummary], object_type: str, first_id: int
 ) -> None:
@@ -272,6 +362,14 @@ def test_contacts_have_exactly_the_requested_properties(contacts: list[dict[str,
         assert properties["hs_lead_status"] in LEAD_STATUSES
         assert properties["hs_analytics_source"] in ANALYTICS_SOURCES
         assert 0 <= int(properties["hubspotscore"]) <= 100
+        for prefix in ("first", "recent"):
+            event, at = properties[f"{prefix}_conversion_event_name"], properties[f"{prefix}_conversion_date"]
+            assert (event is None) == (at is None)
+            assert event is None or event in CONVERSION_EVENTS
+        if properties["first_conversion_date"]:
+            assert properties["first_conversion_date"] == properties["createdate"]
+            assert _time(properties["recent_conversion_date"]) >= _time(properties["first_conversion_date"])
+            assert _time(properties["recent_conversion_date"]) <= _time(properties["lastmodifieddate"])
     created = [_time(contact["createdAt"]) for contact in contacts]
     assert created == sorted(created)
 
@@ -292,9 +390,22 @@ def test_stage_dates_run_forward_and_match_the_lifecycle_stage(contacts: list[di
             assert properties["lifecyclestage"] == STAGES[len(reached) - 1]
 
 
-def test_nothing_is_dated_outside_the_window(contacts: list[dict[str, Any]], deals: list[dict[str, Any]]) -> None:
-    timestamp_keys = {"createdate", "lastmodifieddate", "closedate", "hs_lastmodifieddate", *STAGE_DATE_KEYS}
-    for record in contacts + deals:
+def test_nothing_is_dated_outside_the_window(
+    contacts: list[dict[str, Any]], deals: list[dict[str, Any]], engagements: dict[str, list[dict[str, Any]]]
+) -> None:
+    timestamp_keys = {
+        "createdate",
+        "lastmodifieddate",
+        "closedate",
+        "hs_lastmodifieddate",
+        "first_conversion_date",
+        "recent_conversion_date",
+        "hs_timestamp",
+        "hs_createdate",
+        "hs_meeting_start_time",
+        *STAGE_DATE_KEYS,
+    }
+    for record in contacts + deals + [record for records in engagements.values() for record in records]:
         values = [record["createdAt"], record["updatedAt"]]
         values += [value for key, value in record["properties"].items() if key in timestamp_keys and value]
         for value in values:
@@ -412,17 +523,152 @@ def test_paid_contacts_point_at_campaigns_and_cpl_differs(
     assert mql_share("SEARCH") > mql_share("DISPLAY")
 
 
+def test_contacts_have_a_profile_and_a_reason_when_disqualified(contacts: list[dict[str, Any]]) -> None:
+    leads = [contact for contact in contacts if not _is_test(contact)]
+    for contact in leads:
+        properties = contact["properties"]
+        status, reason = properties["hs_lead_status"], properties["disqualification_reason"]
+        if status == "UNQUALIFIED":
+            assert reason in DISQUALIFICATION_REASONS
+        elif status == "BAD_TIMING":
+            assert reason == "Bad timing"
+        else:
+            assert reason is None
+        if reason == "Wrong country":
+            assert properties["country"] not in {"Germany", "Austria", "Switzerland"}
+        if reason == "Student / job seeker":
+            assert properties["company"] is None
+    reasons = Counter(contact["properties"]["disqualification_reason"] for contact in leads)
+    assert set(reasons) - {None} == DISQUALIFICATION_REASONS | {"Bad timing"}
+    countries = Counter(contact["properties"]["country"] for contact in leads)
+    assert sum(countries[name] for name in ("Germany", "Austria", "Switzerland")) / len(leads) > 0.9
+    assert sum(contact["properties"]["jobtitle"] is not None for contact in leads) / len(leads) > 0.8
+    domains = Counter((c["properties"]["email"] or "@").split("@")[1] for c in leads)
+    assert all(domains[free_mail] >= 10 for free_mail in ("gmail.com", "gmx.de", "web.de"))
+
+
+def test_high_intent_forms_are_a_minority_and_make_an_mql_at_once(contacts: list[dict[str, Any]]) -> None:
+    leads = [contact for contact in contacts if not _is_test(contact)]
+    high_intent = 0
+    for contact in leads:
+        properties = contact["properties"]
+        mql_date = properties["hs_lifecyclestage_marketingqualifiedlead_date"]
+        if properties["first_conversion_event_name"] in HIGH_INTENT:
+            assert mql_date == properties["createdate"]
+        elif properties["recent_conversion_event_name"] in HIGH_INTENT:
+            assert mql_date == properties["recent_conversion_date"]
+        else:
+            continue
+        high_intent += 1
+    assert 0.03 <= high_intent / len(leads) <= 0.15
+    events = Counter(contact["properties"]["first_conversion_event_name"] for contact in leads)
+    assert set(events) == CONVERSION_EVENTS | {None}  # None: imported at a trade fair
+    assert events[None] / len(leads) < 0.1
+
+
+def test_engagements_are_crm_v3_objects_of_known_contacts(
+    contacts: list[dict[str, Any]], engagements: dict[str, list[dict[str, Any]]]
+) -> None:
+    contact_ids = {contact["id"] for contact in contacts}
+    for object_type, records in engagements.items():
+        assert len(records) >= 100
+        for record in records:
+            properties = record["properties"]
+            assert set(record) == {"id", "properties", "createdAt", "updatedAt", "archived", "associations"}
+            assert set(properties) == ENGAGEMENT_BASE_PROPERTIES | ENGAGEMENT_PROPERTIES[object_type]
+            assert all(value is None or isinstance(value, str) for value in properties.values())
+            assert properties["hs_object_id"] == record["id"]
+            assert (record["createdAt"], record["updatedAt"]) == (
+                properties["hs_createdate"],
+                properties["hs_lastmodifieddate"],
+            )
+            assert _time(record["updatedAt"]) >= max(_time(record["createdAt"]), _time(properties["hs_timestamp"]))
+            assert properties["hubspot_owner_id"].isdigit()
+            (link,) = record["associations"]["contacts"]["results"]
+            assert link["type"] == ASSOCIATION_TYPES[object_type] and link["id"] in contact_ids
+        directions = Counter(
+            record["properties"].get("hs_call_direction") or record["properties"].get("hs_email_direction")
+            for record in records
+        )
+        if object_type == "calls":
+            assert set(directions) == {"OUTBOUND", "INBOUND"}
+            statuses = {record["properties"]["hs_call_status"] for record in records}
+            assert statuses == {"COMPLETED", "NO_ANSWER", "BUSY", "FAILED"}
+        elif object_type == "emails":
+            assert set(directions) == {"EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL"}
+            assert 0.1 <= directions["INCOMING_EMAIL"] / len(records) <= 0.4
+        else:
+            outcomes = Counter(record["properties"]["hs_meeting_outcome"] for record in records)
+            assert set(outcomes) <= {"COMPLETED", "NO_SHOW", "CANCELED", "RESCHEDULED"}
+            assert outcomes["COMPLETED"] / len(records) > 0.8
+            for record in records:
+                assert record["properties"]["hs_meeting_start_time"] == record["properties"]["hs_timestamp"]
+                assert _time(record["createdAt"]) <= _time(record["properties"]["hs_timestamp"])
+
+
+def test_sales_follows_up_mqls_fast_in_office_hours_but_not_all(
+    contacts: list[dict[str, Any]], engagements: dict[str, list[dict[str, Any]]]
+) -> None:
+    outbound: dict[str, list[datetime]] = defaultdict(list)
+    for records in engagements.values():
+        for record in records:
+            properties = record["properties"]
+            direction = properties.get("hs_call_direction") or properties.get("hs_email_direction") or "MEETING"
+            if direction in ("OUTBOUND", "EMAIL", "MEETING"):
+                outbound[record["associations"]["contacts"]["results"][0]["id"]].append(
+                    _time(properties["hs_timestamp"])
+                )
+    mqls = [c for c in contacts if not _is_test(c) and _reached(c, "marketingqualifiedlead")]
+    hours, first_touches, never = [], [], 0
+    for contact in mqls:
+        mql_at = _time(contact["properties"]["hs_lifecyclestage_marketingqualifiedlead_date"])
+        touches = [at for at in outbound[contact["id"]] if at >= mql_at]
+        if not touches:
+            never += 1
+            continue
+        first_touches.append(min(touches))
+        hours.append((min(touches) - mql_at).total_seconds() / 3600)
+    assert 0.05 <= never / len(mqls) <= 0.15
+    assert 1.5 <= statistics.median(hours) <= 3.0
+    assert sum(0.2 <= h <= 30 for h in hours) / len(hours) >= 0.7
+    local = [at.astimezone(BERLIN) for at in first_touches]
+    assert sum(at.weekday() < 5 and 8 <= at.hour < 18 for at in local) / len(local) >= 0.95
+    # Progressing contacts get more touches than those who stall.
+    customers = [c for c in mqls if _reached(c, "customer")]
+    stalled = [c for c in mqls if not _reached(c, "salesqualifiedlead")]
+    touches_of = lambda group: statistics.mean(len(outbound[c["id"]]) for c in group)  # noqa: E731
+    assert touches_of(customers) > touches_of(stalled) + 2
+
+
+def test_fx_file_is_the_ecb_history_format(fx_lines: list[list[str]]) -> None:
+    header = fx_lines[0]
+    assert header[:9] == ["Date", "USD", "JPY", "BGN", "CYP", "CZK", "DKK", "EEK", "GBP"]
+    assert header[-1] == "" and {"CHF", "ZAR"} <= set(header)  # the trailing comma
+    days = [date.fromisoformat(line[0]) for line in fx_lines[1:]]
+    assert days == sorted(days, reverse=True) and len(set(days)) == len(days)
+    assert all(len(line) == len(header) and line[-1] == "" for line in fx_lines)
+    expected = [
+        day
+        for offset in range(DAYS + 10)
+        if (day := FIRST - timedelta(days=10) + timedelta(days=offset)).weekday() < 5
+        and day not in TARGET_HOLIDAYS_2026
+    ]
+    assert days == expected[::-1]
+    column = {code: header.index(code) for code in header[1:-1]}
+    for line in fx_lines[1:]:
+        assert line[column["CYP"]] == line[column["BGN"]] == "N/A"  # Bulgaria joined the euro in 2026
+        chf, gbp, usd = (float(line[column[code]]) for code in ("CHF", "GBP", "USD"))
+        assert 0.85 <= chf <= 1.05 and 0.80 <= gbp <= 0.95 and 1.00 <= usd <= 1.35
+        assert all(re.fullmatch(r"N/A|\d+(\.\d*[1-9])?", cell) for cell in line[1:-1]), line
+    chf_series = [float(line[column["CHF"]]) for line in fx_lines[1:]]
+    assert max(abs(a / b - 1) for a, b in pairwise(chf_series)) < 0.02
+
+
 def test_command_line_prints_the_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["--out", str(tmp_path / "cli"), "--end-date", "2026-11-22", "--days", "14", "--seed", "3"])
     expected = generate(tmp_path / "api", date(2026, 11, 22), days=14, seed=3)
 
     printed = dict(line.split(": ", 1) for line in capsys.readouterr().out.splitlines())
-    assert printed == {
-        "ad_rows": str(expected.ad_rows),
-        "spend_eur": str(expected.spend_eur),
-        "contacts": str(expected.contacts),
-        "deals": str(expected.deals),
-        "won_deals": str(expected.won_deals),
-        "won_revenue_eur": str(expected.won_revenue_eur),
-    }
+    assert printed == {name: str(value) for name, value in dataclasses.asdict(expected).items()}
+    assert list(printed)[:2] == ["ad_rows", "spend_eur"]
     assert _tree(tmp_path / "cli") == _tree(tmp_path / "api")

@@ -11,7 +11,7 @@ from smarketing.extract.records import Page, SourceDataError, page_rows
 from smarketing.extract.streams import Window
 
 ADS = google_ads.STREAMS[0]
-CONTACTS, DEALS = hubspot.STREAMS
+CONTACTS, DEALS, CALLS, EMAILS, MEETINGS = hubspot.STREAMS
 BERLIN = ZoneInfo("Europe/Berlin")
 WINDOW = Window(date(2026, 3, 1), date(2026, 3, 10), BERLIN)
 
@@ -112,3 +112,36 @@ def test_deal_associations_become_a_json_list():
 def test_page_that_is_not_an_object():
     with pytest.raises(SourceDataError, match=r"hubspot/contacts: page\.json, record 0, field results: expected"):
         rows(CONTACTS, [])
+
+
+def test_engagement_is_typed_with_its_contacts_as_json():
+    call = {
+        "id": "31000000001",
+        "properties": {
+            "hs_timestamp": "2026-03-05T09:12:00.000Z",
+            "hs_call_direction": "OUTBOUND",
+            "hs_call_status": "NO_ANSWER",
+            "hubspot_owner_id": "71830412",
+            "hs_call_duration": "0",
+        },
+        "createdAt": "2026-03-05T09:13:00.000Z",
+        "updatedAt": "2026-03-05T09:13:00.000Z",
+        "archived": False,
+        "associations": {"contacts": {"results": [{"id": "101", "type": "call_to_contact"}]}},
+    }
+    [(_, row)] = rows(CALLS, {"results": [call]})
+    values = columns(CALLS, row)
+    assert values["hs_call_direction"] == "OUTBOUND"
+    assert json.loads(values["contact_ids"]) == ["101"]
+    assert json.loads(values["_extra"]) == {"properties.hs_call_duration": "0"}
+    del call["properties"]["hs_timestamp"]
+    with pytest.raises(SourceDataError, match=r"hubspot/calls: page.json, record 1, field properties.hs_timestamp"):
+        rows(CALLS, {"results": [call]})
+
+
+def test_every_engagement_type_reads_its_own_folder():
+    assert [(s.name, s.files, s.table) for s in (CALLS, EMAILS, MEETINGS)] == [
+        ("calls", "calls/*.json", "hubspot__calls"),
+        ("emails", "emails/*.json", "hubspot__emails"),
+        ("meetings", "meetings/*.json", "hubspot__meetings"),
+    ]
