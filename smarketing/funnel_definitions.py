@@ -33,17 +33,13 @@ RuleField = Literal[
     "utm_medium", "utm_campaign", "click_id_type", "lead_form", "first_conversion_event",
 ]  # fmt: skip
 Operator = Literal["equals", "in", "not_in", "is_set", "is_not_set", "at_least", "contains"]
+# Every KPI of marts.fct_kpi_period; any of them may carry a target.
 KPI_NAMES = (
-    "romi_percent",
-    "ltv_to_cac",
-    "sql_to_customer_rate",
-    "sla_hours",
-    "sla_within_share",
-    "cpl",
-    "cac",
-    "lead_to_mql_rate",
-    "mql_to_sql_rate",
-)
+    "spend", "impressions", "clicks", "ctr", "leads", "mqls", "sqls", "opportunities", "customers", "cpl",
+    "cost_per_mql", "lead_to_mql_rate", "mql_to_sql_rate", "sql_to_opportunity_rate", "opportunity_to_customer_rate",
+    "sql_to_customer_rate", "revenue", "won_deals", "average_deal_size", "sales_cycle_days", "romi_percent", "cac",
+    "ltv", "ltv_to_cac", "sla_within_share", "sla_median_hours", "untouched_mqls",
+)  # fmt: skip
 
 
 class _Strict(BaseModel):
@@ -101,8 +97,115 @@ class CrmMapping(_Strict):
     fields: dict[str, dict[str, MappedStage]]
 
 
+# The defaults a configuration without `crm_mappings` / `channel_rules` gets: every CRM's standard
+# values (smarketing.yml shows the same, to edit), so a minimal config still finds MQLs, deals and
+# channels. A config that lists `crm_mappings` or `channel_rules` replaces these wholesale.
+DEFAULT_CRM_MAPPINGS: dict[str, CrmMapping] = {
+    "hubspot": CrmMapping(
+        fields={
+            "lifecyclestage": {
+                "subscriber": "lead",
+                "lead": "lead",
+                "marketingqualifiedlead": "mql",
+                "salesqualifiedlead": "sql",
+                "opportunity": "opportunity",
+                "customer": "customer",
+                "evangelist": "customer",
+            },
+            "hs_lead_status": {
+                "UNQUALIFIED": "disqualified",
+                "BAD_TIMING": "disqualified",
+                "OPEN_DEAL": "sql",
+                "SPAM": "excluded",
+            },
+            "dealstage": {
+                "appointmentscheduled": "opportunity",
+                "qualifiedtobuy": "opportunity",
+                "presentationscheduled": "opportunity",
+                "decisionmakerboughtin": "opportunity",
+                "contractsent": "opportunity",
+                "closedwon": "won",
+                "closedlost": "lost",
+            },
+        }
+    ),
+    "salesforce": CrmMapping(
+        fields={
+            "Lead.Status": {
+                "Open - Not Contacted": "lead",
+                "Working - Contacted": "mql",
+                "Closed - Converted": "sql",
+                "Closed - Not Converted": "disqualified",
+            },
+            "Opportunity.StageName": {
+                "Prospecting": "opportunity",
+                "Qualification": "opportunity",
+                "Needs Analysis": "opportunity",
+                "Value Proposition": "opportunity",
+                "Proposal/Price Quote": "opportunity",
+                "Negotiation/Review": "opportunity",
+                "Closed Won": "won",
+                "Closed Lost": "lost",
+            },
+            "Opportunity.IsWon": {"true": "won"},
+        }
+    ),
+    # amoCRM's fixed status ids: 142 = successfully realized, 143 = closed and not realized.
+    "amocrm": CrmMapping(fields={"status_id": {"142": "won", "143": "lost"}}),
+    "bitrix24": CrmMapping(
+        fields={
+            "STATUS_ID": {
+                "NEW": "lead",
+                "IN_PROCESS": "mql",
+                "PROCESSED": "sql",
+                "CONVERTED": "sql",
+                "JUNK": "disqualified",
+            },
+            "STAGE_SEMANTIC_ID": {"P": "opportunity", "S": "won", "F": "lost"},
+        }
+    ),
+}
+
+DEFAULT_CHANNEL_RULES: list[ChannelRule] = [
+    ChannelRule(
+        channel="Paid Search",
+        field="utm_medium",
+        operator="in",
+        value=["cpc", "ppc", "paid", "paidsearch", "paid_search"],
+        is_paid=True,
+    ),
+    ChannelRule(channel="Paid Search", field="click_id_type", operator="in", value=["gclid", "yclid"], is_paid=True),
+    ChannelRule(
+        channel="Paid Social",
+        field="utm_medium",
+        operator="in",
+        value=["paid_social", "paidsocial", "cpm_social"],
+        is_paid=True,
+    ),
+    ChannelRule(channel="Paid Social", field="click_id_type", operator="equals", value="fbclid", is_paid=True),
+    ChannelRule(
+        channel="Paid Display & Video",
+        field="utm_medium",
+        operator="in",
+        value=["display", "video", "banner", "cpm"],
+        is_paid=True,
+    ),
+    ChannelRule(channel="Paid Social", field="lead_form", operator="is_set", is_paid=True),
+    ChannelRule(channel="Email", field="utm_medium", operator="equals", value="email"),
+    ChannelRule(channel="Email", field="crm_source", operator="equals", value="EMAIL_MARKETING"),
+    ChannelRule(channel="Paid Search", field="crm_source", operator="equals", value="PAID_SEARCH", is_paid=True),
+    ChannelRule(channel="Paid Social", field="crm_source", operator="equals", value="PAID_SOCIAL", is_paid=True),
+    ChannelRule(channel="Organic Search", field="crm_source", operator="equals", value="ORGANIC_SEARCH"),
+    ChannelRule(channel="Organic Social", field="crm_source", operator="equals", value="SOCIAL_MEDIA"),
+    ChannelRule(channel="Referral", field="crm_source", operator="equals", value="REFERRALS"),
+    ChannelRule(channel="Direct", field="crm_source", operator="equals", value="DIRECT_TRAFFIC"),
+    ChannelRule(channel="Offline", field="crm_source", operator="equals", value="OFFLINE"),
+]
+
+
 class KpiTarget(_Strict):
-    """Green inside [low, high]; amber within 20% outside; red beyond (direction says which side is bad)."""
+    """Green on the good side of the bound (low when higher is better, else high); amber within 20 %
+    of it on the bad side; red beyond. A range's far side is where plans stop: still green."""
 
     low: float | None = None
     high: float | None = None
@@ -128,13 +231,13 @@ class Definitions(_Strict):
     lead_scoring: LeadScoring = LeadScoring()
     # Actions that make a lead an MQL at once: lead forms / conversion events by name.
     high_intent_actions: list[str] = []
-    crm_mappings: dict[Literal["hubspot", "salesforce", "amocrm", "bitrix24"], CrmMapping] = {}
+    crm_mappings: dict[Literal["hubspot", "salesforce", "amocrm", "bitrix24"], CrmMapping] = DEFAULT_CRM_MAPPINGS
     # Test and internal records: excluded from every stage, counted separately.
     exclude_email_domains: list[str] = []
     sla_hours: Annotated[float, Field(gt=0)] = 2.0
     attribution_model: Literal["first_touch", "last_touch_before_mql"] = "first_touch"
     # Ordered: the first matching rule names the channel; no match is "Other".
-    channel_rules: list[ChannelRule] = []
+    channel_rules: list[ChannelRule] = DEFAULT_CHANNEL_RULES
     # A person with no progress for this long counts as stuck in their stage.
     stuck_after_days: Annotated[int, Field(ge=1)] = 30
     # Cohorts younger than this are provisional, not a drop in conversion.

@@ -1,4 +1,5 @@
--- Stage counts by the day (report time zone) each stage was reached, by channel and campaign.
+-- Stage counts by the day (report time zone) each stage was reached, by channel and campaign;
+-- revenue is the won revenue of the persons who became customers that day.
 with funnel as (
     select
         person_id,
@@ -19,7 +20,13 @@ settings as (
 ),
 
 stage_events as (
-    select funnel.*, stage.stage_name, stage.reached_at
+    select
+        funnel.channel,
+        funnel.campaign_key,
+        funnel.is_paid,
+        funnel.revenue,
+        stage.stage_name,
+        stage.reached_at
     from funnel
     cross join lateral (
         values
@@ -37,16 +44,17 @@ daily as (
         (stage_events.reached_at at time zone settings.report_timezone)::date as date_day,
         stage_events.channel,
         stage_events.campaign_key,
-        stage_events.is_paid,
-        count(*) filter (where stage_name = 'lead') as leads,
-        count(*) filter (where stage_name = 'mql') as mqls,
-        count(*) filter (where stage_name = 'sql') as sqls,
-        count(*) filter (where stage_name = 'opportunity') as opportunities,
-        count(*) filter (where stage_name = 'customer') as customers,
-        coalesce(sum(revenue) filter (where stage_name = 'customer'), 0) as revenue
+        -- A function of channel and campaign (int_persons_attributed), so it does not split a row.
+        bool_or(stage_events.is_paid) as is_paid,
+        count(*) filter (where stage_events.stage_name = 'lead') as leads,
+        count(*) filter (where stage_events.stage_name = 'mql') as mqls,
+        count(*) filter (where stage_events.stage_name = 'sql') as sqls,
+        count(*) filter (where stage_events.stage_name = 'opportunity') as opportunities,
+        count(*) filter (where stage_events.stage_name = 'customer') as customers,
+        coalesce(sum(stage_events.revenue) filter (where stage_events.stage_name = 'customer'), 0) as revenue
     from stage_events
     cross join settings
-    group by 1, 2, 3, 4
+    group by 1, 2, 3
 ),
 
 final as (

@@ -1,80 +1,102 @@
--- The one lead model every mart and the report count from: one row per person (not excluded).
-with persons as (
+-- The one lead model every mart and the report count from: one row per person, excluded persons
+-- (test / internal / junk, see dim_persons) left out. Stage times follow the shared definitions
+-- (int_person_lifecycle), attribution int_persons_attributed, revenue the person's won deals.
+-- A table rebuilt on every run: a deal closed or a stage changed after the fact shows up on the
+-- next build.
+with lifecycle as (
     select
         person_id,
-        person_key,
         is_excluded,
-        created_at,
-        crm_mql_at,
-        crm_sql_at,
-        crm_opportunity_at,
-        crm_customer_at,
-        is_disqualified,
-        campaign_key,
-        channel
-    from {{ ref('int_crm_records_merged_to_persons') }}
+        lead_at,
+        mql_at,
+        sql_at,
+        opportunity_at,
+        customer_at,
+        disqualified_at,
+        disqualification_reason,
+        lost_at,
+        lost_reason,
+        current_stage,
+        mql_reason,
+        first_sales_touch_at,
+        last_progress_at
+    from {{ ref('int_person_lifecycle') }}
 ),
 
-deals as (
+scores as (
     select
-        person_key,
-        first_deal_at,
-        first_won_at,
-        won_revenue,
-        currency_code
-    from {{ ref('int_person_deals_joined') }}
+        person_id,
+        lead_score
+    from {{ ref('int_leads_scored') }}
+),
+
+attribution as (
+    select
+        person_id,
+        channel,
+        campaign_key,
+        is_paid
+    from {{ ref('int_persons_attributed') }}
 ),
 
 settings as (
     select reporting_currency from {{ ref('stg_definitions__settings') }}
 ),
 
-reached as (
+won_deals as (
     select
-        persons.person_id,
-        persons.created_at,
-        persons.crm_mql_at,
-        persons.crm_sql_at,
-        least(persons.crm_opportunity_at, deals.first_deal_at) as opportunity_at,
-        least(persons.crm_customer_at, deals.first_won_at) as customer_at,
-        persons.is_disqualified,
-        persons.campaign_key,
-        persons.channel,
-        coalesce(deals.won_revenue, 0) as revenue,
-        coalesce(deals.currency_code, settings.reporting_currency) as currency_code
-    from persons
-    left join deals on persons.person_key = deals.person_key
-    cross join settings
-    where not persons.is_excluded
-),
-
--- A stage's time is the earliest time the person reached it or any later stage, so reaching a
--- stage implies the earlier ones and times never run backwards along the funnel.
-backfilled as (
-    select
-        *,
-        least(crm_sql_at, opportunity_at, customer_at) as sql_at,
-        least(crm_mql_at, crm_sql_at, opportunity_at, customer_at) as mql_at,
-        least(created_at, crm_mql_at, crm_sql_at, opportunity_at, customer_at) as lead_at,
-        least(opportunity_at, customer_at) as opportunity_at_backfilled
-    from reached
+        person_id,
+        count(*) as won_deal_count,
+        sum(amount) as revenue,
+        sum(amount_original) as revenue_original,
+        min(currency_original) as first_currency,
+        count(distinct currency_original) as currency_count
+    from {{ ref('int_deals_joined_to_persons') }}
+    where deal_outcome = 'won'
+    group by person_id
 ),
 
 final as (
     select
-        person_id::text as person_id,
-        lead_at::timestamptz as lead_at,
-        mql_at::timestamptz as mql_at,
-        sql_at::timestamptz as sql_at,
-        opportunity_at_backfilled::timestamptz as opportunity_at,
-        customer_at::timestamptz as customer_at,
-        is_disqualified::boolean as is_disqualified,
-        channel::text as channel,
-        campaign_key::text as campaign_key,
-        (campaign_key is not null or channel like 'Paid %')::boolean as is_paid,
-        revenue::numeric(18, 2) as revenue,
-        currency_code::text as currency_code
-    from backfilled
+        lifecycle.person_id::text as person_id,
+        lifecycle.lead_at::timestamptz as lead_at,
+        lifecycle.mql_at::timestamptz as mql_at,
+        lifecycle.sql_at::timestamptz as sql_at,
+        lifecycle.opportunity_at::timestamptz as opportunity_at,
+        lifecycle.customer_at::timestamptz as customer_at,
+        lifecycle.disqualified_at::timestamptz as disqualified_at,
+        lifecycle.disqualification_reason::text as disqualification_reason,
+        lifecycle.lost_at::timestamptz as lost_at,
+        lifecycle.lost_reason::text as lost_reason,
+        lifecycle.current_stage::text as current_stage,
+        lifecycle.mql_reason::text as mql_reason,
+        coalesce(scores.lead_score, 0)::integer as lead_score,
+        attribution.channel::text as channel,
+        attribution.campaign_key::text as campaign_key,
+        attribution.is_paid::boolean as is_paid,
+        lifecycle.first_sales_touch_at::timestamptz as first_sales_touch_at,
+        lifecycle.last_progress_at::timestamptz as last_progress_at,
+        coalesce(won_deals.won_deal_count, 0)::integer as won_deal_count,
+        coalesce(won_deals.revenue, 0)::numeric(18, 2) as revenue,
+        -- In one currency only: won deals in several currencies have no meaningful original sum.
+        (
+            case
+                when won_deals.person_id is null then 0
+                when won_deals.currency_count = 1 then won_deals.revenue_original
+            end
+        )::numeric(18, 2) as revenue_original,
+        (
+            case
+                when won_deals.person_id is null then settings.reporting_currency
+                when won_deals.currency_count = 1 then won_deals.first_currency
+            end
+        )::text as revenue_currency
+    from lifecycle
+    inner join attribution on lifecycle.person_id = attribution.person_id
+    left join scores on lifecycle.person_id = scores.person_id
+    left join won_deals on lifecycle.person_id = won_deals.person_id
+    cross join settings
+    where not lifecycle.is_excluded
 )
 
 select * from final

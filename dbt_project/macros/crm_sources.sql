@@ -1,0 +1,113 @@
+{#- Per-CRM field mappings onto the common CRM contracts (Fivetran style): adding Salesforce,
+    amoCRM or Bitrix24 is a new entry here plus its staging models, never a copy of the
+    intermediate SQL. Each CRM is switched on and off by a var (`<crm>_enabled`).
+
+    Entities, each unioned by one intermediate model:
+      records             -> int_crm_records_unioned          (a lead / contact; fields: contract column -> SQL)
+      record_stage_values -> int_crm_stage_values_unioned     (field, value, when the record reached it)
+      deal_stage_values   -> int_crm_stage_values_unioned     (field, value of a deal; deal created / closed)
+      deals               -> int_crm_deals_unioned            (money and dates of a deal)
+      deal_records        -> int_crm_deal_records_unioned     (which records a deal is associated with)
+      activities          -> int_crm_activities_unioned       (calls, e-mails, meetings)
+    A contract column missing from `fields` is null for that CRM.
+
+    What a new CRM looks like (values in crm_stage_map, smarketing.yml `crm_mappings`):
+      'salesforce': {
+          'enabled': var('salesforce_enabled', false),
+          'records': {'model': 'stg_salesforce__leads', 'fields': {'crm_record_id': 'lead_id', ...}},
+          'record_stage_values': {'model': 'stg_salesforce__leads', 'id': 'lead_id',
+              'values': [{'field': "'Lead.Status'", 'value': 'status', 'at': 'last_modified_at'}]},
+          'deal_stage_values': {'model': 'stg_salesforce__opportunities', 'id': 'opportunity_id',
+              'created_at': 'created_at', 'closed_at': 'close_date',
+              'values': [{'field': "'Opportunity.StageName'", 'value': 'stage_name'},
+                         {'field': "'Opportunity.IsWon'", 'value': 'is_won::text'}]},
+          ...
+      }
+-#}
+{% macro crm_sources() %}
+    {{ return({
+        'hubspot': {
+            'enabled': var('hubspot_enabled', true),
+            'records': {
+                'model': 'stg_hubspot__contacts',
+                'fields': {
+                    'crm_record_id': 'crm_record_id',
+                    'email_normalized': 'email_normalized',
+                    'phone_digits': 'phone_digits',
+                    'company_name': 'company_name',
+                    'job_title': 'job_title',
+                    'country': 'country',
+                    'crm_score': 'lead_score',
+                    'crm_source': 'crm_source',
+                    'utm_source': 'utm_source',
+                    'utm_medium': 'utm_medium',
+                    'utm_campaign': 'utm_campaign',
+                    'gclid': 'gclid',
+                    'first_conversion_event': 'first_conversion_event',
+                    'first_conversion_at': 'first_conversion_at',
+                    'recent_conversion_event': 'recent_conversion_event',
+                    'recent_conversion_at': 'recent_conversion_at',
+                    'created_at': 'created_at',
+                    'updated_at': 'updated_at',
+                    'disqualification_reason': 'disqualification_reason',
+                    'is_archived': 'is_archived',
+                },
+            },
+            'record_stage_values': {
+                'model': 'stg_hubspot__contacts',
+                'id': 'crm_record_id',
+                'values': [
+                    {'field': "'lifecyclestage'", 'value': "'lead'", 'at': 'crm_lead_at'},
+                    {'field': "'lifecyclestage'", 'value': "'marketingqualifiedlead'", 'at': 'crm_mql_at'},
+                    {'field': "'lifecyclestage'", 'value': "'salesqualifiedlead'", 'at': 'crm_sql_at'},
+                    {'field': "'lifecyclestage'", 'value': "'opportunity'", 'at': 'crm_opportunity_at'},
+                    {'field': "'lifecyclestage'", 'value': "'customer'", 'at': 'crm_customer_at'},
+                    {'field': "'lifecyclestage'", 'value': 'crm_stage', 'at': 'updated_at'},
+                    {'field': "'hs_lead_status'", 'value': 'crm_lead_status', 'at': 'updated_at'},
+                ],
+            },
+            'deal_stage_values': {
+                'model': 'stg_hubspot__deals',
+                'id': 'deal_id',
+                'created_at': 'created_at',
+                'closed_at': 'closed_at',
+                'values': [
+                    {'field': "'dealstage'", 'value': 'deal_stage'},
+                ],
+            },
+            'deals': {
+                'model': 'stg_hubspot__deals',
+                'fields': {
+                    'deal_id': 'deal_id',
+                    'deal_name': 'deal_name',
+                    'amount': 'amount',
+                    'currency_code': 'currency_code',
+                    'pipeline': 'pipeline',
+                    'created_at': 'created_at',
+                    'closed_at': 'closed_at',
+                    'lost_reason': 'lost_reason',
+                    'is_archived': 'is_archived',
+                    'updated_at': 'updated_at',
+                },
+            },
+            'deal_records': {
+                'model': 'stg_hubspot__deal_contacts',
+                'fields': {
+                    'deal_id': 'deal_id',
+                    'crm_record_id': 'crm_record_id',
+                },
+            },
+            'activities': {
+                'model': 'stg_hubspot__engagements',
+                'fields': {
+                    'activity_id': 'engagement_id',
+                    'activity_type': 'engagement_type',
+                    'direction': 'direction',
+                    'occurred_at': 'occurred_at',
+                    'owner_id': 'owner_id',
+                    'crm_record_id': 'crm_record_id',
+                },
+            },
+        },
+    }) }}
+{% endmacro %}

@@ -1,0 +1,70 @@
+{#- Helpers of the KPI marts (fct_cohort_conversion, fct_campaign_performance, fct_lead_sla,
+    fct_leakage, fct_kpi_period). -#}
+
+{#- numerator / denominator as numeric; null when the denominator is 0 or null (a rate of nothing
+    is unknown, not zero). -#}
+{% macro kpi_divide(numerator, denominator) -%}
+    (({{ numerator }})::numeric / nullif(({{ denominator }})::numeric, 0))
+{%- endmacro %}
+
+
+{#- The as-of point of the KPI marts: the latest day with data, not current_date, so a re-run of
+    the same data gives the same numbers (and the hand-made fixtures do not age).
+    as_of_date = the latest day with data: the latest report-time-zone day a funnel stage (lead ..
+    customer) was reached, i.e. max(date_day) of fct_funnel_daily, or the latest ad-spend day,
+    whichever is later. Sales touches are left out on purpose: a meeting can be booked for a day
+    still to come. as_of_at = the end of that day (midnight after it, report time zone).
+    Arguments are CTE names: an fct_lead_funnel import with lead_at .. customer_at, an
+    fct_ad_spend_daily import with date_day, a settings import with report_timezone. -#}
+{% macro kpi_as_of(lead_funnel, ad_spend, settings) -%}
+    select
+        latest.as_of_date,
+        ((latest.as_of_date + 1)::timestamp at time zone {{ settings }}.report_timezone) as as_of_at
+    from (
+        select
+            greatest(
+                (
+                    select
+                        max((
+                            greatest(
+                                lf.lead_at, lf.mql_at, lf.sql_at, lf.opportunity_at, lf.customer_at
+                            ) at time zone st.report_timezone
+                        )::date)
+                    from {{ lead_funnel }} as lf
+                    cross join {{ settings }} as st
+                ),
+                (select max(sp.date_day) from {{ ad_spend }} as sp)
+            ) as as_of_date
+    ) as latest
+    cross join {{ settings }}
+{%- endmacro %}
+
+
+{#- Red / amber / green of a value against its target (definitions.kpi_targets):
+    - no value, or no bound: 'n/a';
+    - two-sided [low, high]: green inside (bounds included); outside on either side amber when
+      within 20 % of the bound crossed (|value - bound| <= 0.2 * |bound|), red beyond;
+    - one-sided (only low or only high): the bound is a threshold and higher_is_better says which
+      side of it is good: green on the good side (bound included), amber within 20 % of the bound
+      on the bad side, red beyond. -#}
+{% macro kpi_status(value, target_low, target_high, higher_is_better) -%}
+    {#- Only the bad side of a target is judged: a range's far side is where plans stop, not a
+        problem (ROMI above 600 % is green). Amber within 20 % of the bound, red beyond. -#}
+    {%- set good_bound = 'coalesce(' ~ target_low ~ ', ' ~ target_high ~ ')' -%}
+    {%- set good_ceiling = 'coalesce(' ~ target_high ~ ', ' ~ target_low ~ ')' -%}
+    case
+        when {{ value }} is null or ({{ target_low }} is null and {{ target_high }} is null) then 'n/a'
+        when coalesce({{ higher_is_better }}, true) then
+            case
+                when {{ value }} >= {{ good_bound }} then 'green'
+                when {{ good_bound }} - {{ value }} <= 0.2 * abs({{ good_bound }}) then 'amber'
+                else 'red'
+            end
+        else
+            case
+                when {{ value }} <= {{ good_ceiling }} then 'green'
+                when {{ value }} - {{ good_ceiling }} <= 0.2 * abs({{ good_ceiling }}) then 'amber'
+                else 'red'
+            end
+    end
+{%- endmacro %}

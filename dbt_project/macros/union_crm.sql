@@ -1,0 +1,103 @@
+{#- One union over every enabled CRM of crm_sources(), mapped onto a contract.
+
+    union_crm_entity(entity, columns): `columns` is the contract, a list of (name, SQL type);
+    each enabled CRM with that entity contributes `select '<crm>' as crm, <mapped columns>` from
+    its staging model. With no CRM enabled it yields no rows (but the same columns), so the
+    models downstream still build. -#}
+{% macro union_crm_entity(entity, columns) -%}
+    {%- set branches = [] -%}
+    {%- for crm, source in crm_sources().items() -%}
+        {%- if source.enabled and entity in source and source[entity].get('enabled', true) -%}
+            {%- set mapping = source[entity] -%}
+            {%- set branch -%}
+    select
+        '{{ crm }}'::text as crm,
+        {%- for name, data_type in columns %}
+        ({{ mapping.fields.get(name, 'null') }})::{{ data_type }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ ref(mapping.model) }}
+            {%- endset -%}
+            {%- do branches.append(branch) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if branches -%}
+        {{ branches | join('\n    union all\n') }}
+    {%- else %}
+    select
+        null::text as crm,
+        {%- for name, data_type in columns %}
+        null::{{ data_type }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    where false
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The stage-bearing field values of every enabled CRM, one row per (object, field, value):
+    a record's values with the time it reached them, a deal's values with its created and closed
+    times. crm_stage_map turns them into stage events (int_crm_stage_events). -#}
+{% macro union_crm_stage_values() -%}
+    {%- set branches = [] -%}
+    {%- for crm, source in crm_sources().items() if source.enabled -%}
+        {%- if 'record_stage_values' in source -%}
+            {%- set mapping = source.record_stage_values -%}
+            {%- set branch -%}
+    select
+        '{{ crm }}'::text as crm,
+        'record'::text as object_type,
+        (source_rows.{{ mapping.id }})::text as crm_record_id,
+        null::text as deal_id,
+        stage_values.field,
+        stage_values.value,
+        stage_values.observed_at,
+        null::timestamptz as closed_at
+    from {{ ref(mapping.model) }} as source_rows
+    cross join lateral (
+        values
+        {%- for value in mapping['values'] %}
+            ({{ value.field }}::text, ({{ value.value }})::text, ({{ value.at }})::timestamptz){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as stage_values (field, value, observed_at)
+    where stage_values.value is not null and stage_values.observed_at is not null
+            {%- endset -%}
+            {%- do branches.append(branch) -%}
+        {%- endif -%}
+        {%- if 'deal_stage_values' in source -%}
+            {%- set mapping = source.deal_stage_values -%}
+            {%- set branch -%}
+    select
+        '{{ crm }}'::text as crm,
+        'deal'::text as object_type,
+        null::text as crm_record_id,
+        (source_rows.{{ mapping.id }})::text as deal_id,
+        stage_values.field,
+        stage_values.value,
+        (source_rows.{{ mapping.created_at }})::timestamptz as observed_at,
+        (source_rows.{{ mapping.closed_at }})::timestamptz as closed_at
+    from {{ ref(mapping.model) }} as source_rows
+    cross join lateral (
+        values
+        {%- for value in mapping['values'] %}
+            ({{ value.field }}::text, ({{ value.value }})::text){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as stage_values (field, value)
+    where stage_values.value is not null
+            {%- endset -%}
+            {%- do branches.append(branch) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if branches -%}
+        {{ branches | join('\n    union all\n') }}
+    {%- else %}
+    select
+        null::text as crm,
+        null::text as object_type,
+        null::text as crm_record_id,
+        null::text as deal_id,
+        null::text as field,
+        null::text as value,
+        null::timestamptz as observed_at,
+        null::timestamptz as closed_at
+    where false
+    {%- endif -%}
+{%- endmacro %}
