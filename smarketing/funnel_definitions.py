@@ -246,11 +246,12 @@ class Definitions(_Strict):
     sales_cost_per_month: Annotated[float, Field(ge=0)] = 0.0
     ltv: Ltv = Ltv()
     kpi_targets: dict[str, KpiTarget] = {
-        # Defaults from practice (B2B): ROMI 400-600 %, LTV:CAC at least 3, SQL->customer 20-40 %.
+        # Defaults from practice (B2B): ROMI 400-600 %, LTV:CAC at least 3, SQL->customer 20-40 %, SLA 2 h.
         "romi_percent": KpiTarget(low=400, high=600),
         "ltv_to_cac": KpiTarget(low=3),
         "sql_to_customer_rate": KpiTarget(low=0.2, high=0.4),
         "sla_within_share": KpiTarget(low=0.9),
+        "sla_median_hours": KpiTarget(high=2, higher_is_better=False),
     }
 
     @field_validator("exclude_email_domains")

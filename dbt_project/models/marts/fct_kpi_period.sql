@@ -441,23 +441,13 @@ long as (
     {%- endif %}
 ),
 
--- The definitions name the SLA target `sla_hours`; it applies to the median hours to first touch.
 targets as (
-    select distinct on (kpi)
+    select
         kpi,
         target_low,
         target_high,
         higher_is_better
-    from (
-        select
-            case when kpi = 'sla_hours' then 'sla_median_hours' else kpi end as kpi,
-            kpi = 'sla_hours' as is_alias,
-            target_low,
-            target_high,
-            higher_is_better
-        from kpi_targets
-    ) as named
-    order by kpi, is_alias
+    from kpi_targets
 ),
 
 final as (
