@@ -133,9 +133,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         print("                (left running; `make stop` stops it)")
     else:
         print(f"warehouse:      {url.rsplit('@', 1)[-1]}")
-    print(
-        "marts:          marts.fct_ad_spend_daily, marts.fct_funnel_daily, marts.fct_lead_funnel, marts.dim_campaigns"
-    )
+    print("marts:          schema marts: fct_kpi_period, fct_lead_funnel, fct_campaign_performance, ... (README)")
 
 
 def _use_demo_sources(folder: Path) -> Config:

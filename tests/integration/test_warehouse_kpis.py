@@ -6,9 +6,12 @@ data), report time zone Europe/Berlin. Sales cost 3,100 per month: March has 31 
 """
 
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg
 import pytest
+
+from smarketing.warehouse.access import ANALYST_ROLE
 
 pytestmark = pytest.mark.integration
 
@@ -89,3 +92,24 @@ def test_every_kpi_of_march_matches_the_hand_computed_values(warehouse_url, tiny
     assert sla == [(Decimal("3.00"), False, False), (None, False, True), (Decimal("1.00"), True, False)]
     # 8 CRM records: 104 and 106 are one person; 105 (example.com) is excluded, counted, not dropped.
     assert (persons, excluded) == (7, 1)
+
+
+EXAMPLE_QUERIES = Path(__file__).parent.parent.parent / "docs" / "example_queries.sql"
+
+
+def test_documented_example_queries_run_as_the_analyst(warehouse, warehouse_url, tiny_config, build_tiny):
+    build_tiny(tiny_config())
+    name = f"reader_{warehouse.info.dbname}"
+    warehouse.execute(f"create role {name} login password 'reader' in role {ANALYST_ROLE}")
+    analyst_url = warehouse_url.replace(warehouse_url.split("//")[1].split("@")[0], f"{name}:reader")
+    blocks = EXAMPLE_QUERIES.read_text().split("-- name: ")[1:]
+    assert len(blocks) == 12  # one per mart
+    try:
+        with psycopg.connect(analyst_url) as conn:
+            for block in blocks:
+                mart = block.split("\n", 1)[0].strip()
+                assert f"marts.{mart}" in block
+                conn.execute(block.split("\n", 1)[1]).fetchall()
+    finally:
+        warehouse.execute(f"drop owned by {name}")
+        warehouse.execute(f"drop role {name}")
