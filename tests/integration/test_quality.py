@@ -40,7 +40,7 @@ DDL = {
     "marts.fct_ad_spend_daily": """
         create table marts.fct_ad_spend_daily (
             ad_spend_id text, date_day date, ad_platform text, account_id text, campaign_key text,
-            currency_code text, spend numeric(18, 6), impressions bigint, clicks bigint
+            currency_code text, spend numeric(18, 6), spend_original numeric(18, 6), impressions bigint, clicks bigint
         )""",
 }
 
@@ -81,8 +81,12 @@ def fill(conn: psycopg.Connection) -> None:
         )
         cur.executemany(
             "insert into marts.fct_ad_spend_daily (ad_spend_id, campaign_key, ad_platform, account_id, date_day,"
-            " currency_code, spend, impressions, clicks) values (%s, %s, %s, %s, %s, 'EUR', %s, %s, %s)",
-            [(f"{p}:{a}:{c}:{d}", f"{p}:{a}:{c}", p, a, d, Decimal(s), i, k) for p, a, c, d, s, i, k in MART],
+            " currency_code, spend, spend_original, impressions, clicks)"
+            " values (%s, %s, %s, %s, %s, 'EUR', %s, %s, %s, %s)",
+            [
+                (f"{p}:{a}:{c}:{d}", f"{p}:{a}:{c}", p, a, d, Decimal(s), Decimal(s), i, k)
+                for p, a, c, d, s, i, k in MART
+            ],
         )
     conn.execute(
         "insert into raw.hubspot__contacts (id, email, createdate, _batch_id) values"
@@ -186,7 +190,8 @@ def test_clicks_above_impressions_is_only_a_warning(warehouse, warehouse_url):
 def test_mart_spend_reconciles_with_raw_to_the_cent(warehouse, warehouse_url, delta, reconciles):
     fill(warehouse)
     warehouse.execute(
-        "update marts.fct_ad_spend_daily set spend = spend + %s where account_id = '111' and date_day = '2024-03-02'",
+        "update marts.fct_ad_spend_daily set spend_original = spend_original + %s"
+        " where account_id = '111' and date_day = '2024-03-02'",
         [Decimal(delta)],
     )
 
