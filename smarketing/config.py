@@ -20,7 +20,9 @@ from pydantic import (
     EmailStr,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from smarketing.funnel_definitions import Definitions
@@ -54,11 +56,60 @@ class WarehouseConfig(_Strict):
     conn_id: str = "smarketing_warehouse"
 
 
+# Each edition's default schedule: cron in the report time zone, after the nightly run (04:00).
+EDITION_SCHEDULES = {"daily": "30 6 * * *", "weekly": "0 7 * * 1", "monthly": "0 7 1 * *"}
+
+
+class Edition(_Strict):
+    """One edition of the report (daily, weekly, monthly): when it goes out and to whom."""
+
+    enabled: bool = True
+    # Cron expression (5 fields) in the report time zone.
+    schedule: str
+    # None in the file means report.recipients; after validation always the resolved list.
+    recipients: Annotated[list[EmailStr], Field(min_length=1)] | None = None
+    top_campaigns: Annotated[int, Field(ge=1, le=100)] = 10
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from croniter import croniter  # Airflow's own cron parser
+
+        if len(value.split()) != 5 or not croniter.is_valid(value):
+            raise ValueError("is not a 5-field cron expression (minute hour day month weekday), e.g. '30 6 * * *'")
+        return value
+
+
+class ReportEditions(_Strict):
+    daily: Edition = Edition(schedule=EDITION_SCHEDULES["daily"])
+    weekly: Edition = Edition(schedule=EDITION_SCHEDULES["weekly"])
+    monthly: Edition = Edition(schedule=EDITION_SCHEDULES["monthly"])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_schedules(cls, data: object) -> object:
+        """An edition given without `schedule` keeps its own default, not one shared by all."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for name, schedule in EDITION_SCHEDULES.items():
+            if name in data and data[name] is None:
+                data[name] = {}
+            if isinstance(data.get(name), dict) and "schedule" not in data[name]:
+                data[name] = {"schedule": schedule, **data[name]}
+        return data
+
+    def items(self) -> list[tuple[str, Edition]]:
+        return [(name, getattr(self, name)) for name in EDITION_SCHEDULES]
+
+
 class ReportConfig(_Strict):
+    # Declared before `editions`: an edition without recipients inherits these.
     recipients: Annotated[list[EmailStr], Field(min_length=1)]
     sender: EmailStr
     subject: str = "smarketing: joint marketing & sales KPIs"
     smtp_conn_id: str = "smtp_default"
+    editions: ReportEditions = Field(default_factory=ReportEditions, validate_default=True)
 
     @field_validator("subject")
     @classmethod
@@ -66,6 +117,20 @@ class ReportConfig(_Strict):
         if "\r" in value or "\n" in value:
             raise ValueError("must be one line (no CR/LF)")
         return value
+
+    @field_validator("editions")
+    @classmethod
+    def _inherit_recipients(cls, editions: ReportEditions, info: ValidationInfo) -> ReportEditions:
+        recipients = info.data.get("recipients")
+        if recipients is None:  # invalid or missing: reported under report.recipients
+            return editions
+        return editions.model_copy(
+            update={
+                name: edition.model_copy(update={"recipients": list(recipients)})
+                for name, edition in editions.items()
+                if edition.recipients is None
+            }
+        )
 
 
 class Config(_Strict):
