@@ -178,6 +178,7 @@ def query_glossary(conn: psycopg.Connection) -> tuple[tuple[str, str], ...]:
         ("MQL", mql),
         ("SQL", "accepted and qualified by sales (CRM statuses and stages mapped to SQL or later)"),
         ("Opportunity / customer", "a deal exists / a deal was won"),
-        ("SLA", f"an MQL first touched by sales (outbound call, e-mail or meeting) within {sla_hours:g} hours"),
+        ("SLA", "an MQL first touched by sales (outbound call, e-mail or meeting) within "
+         f"{Decimal(sla_hours).normalize():f} hours"),
         ("Attribution", f"{touch}: UTM tags, click ids and ad lead forms name the campaign and channel"),
     )  # fmt: skip
