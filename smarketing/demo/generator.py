@@ -7,6 +7,9 @@ their numbers. Only `random.Random(seed)` drives the data; nothing reads the clo
 
 One Google Ads account bills in CHF (Europe/Zurich), so spend needs the FX rates; HubSpot
 has contacts, deals and the calls, e-mails and meetings with which sales follows up MQLs.
+Google Ads comes at two grains: a campaign report per account and day, and an ad-group report
+for the campaigns that have ad groups (not Performance Max), whose rows add up exactly to the
+campaign's row of the day, as Google Ads' own numbers do.
 
     python -m smarketing.demo.generator --out DIR --end-date 2026-11-22 [--days 90]
 """
@@ -55,6 +58,15 @@ ACCOUNTS = {
 GOOGLE_ADS_FIELD_MASK = (
     "customer.id,customer.descriptiveName,customer.currencyCode,customer.timeZone,"
     "campaign.id,campaign.name,campaign.advertisingChannelType,campaign.status,"
+    "segments.date,"
+    "metrics.costMicros,metrics.impressions,metrics.clicks,metrics.conversions"
+)
+# SELECT customer.id, customer.currency_code, customer.time_zone, campaign.id, ad_group.id,
+# ad_group.name, ad_group.status, segments.date, metrics.cost_micros, metrics.impressions,
+# metrics.clicks, metrics.conversions FROM ad_group WHERE segments.date = '<day>'
+GOOGLE_ADS_AD_GROUP_FIELD_MASK = (
+    "customer.id,customer.currencyCode,customer.timeZone,"
+    "campaign.id,adGroup.id,adGroup.name,adGroup.status,"
     "segments.date,"
     "metrics.costMicros,metrics.impressions,metrics.clicks,metrics.conversions"
 )
@@ -114,6 +126,7 @@ class DemoSummary:
     emails: int
     meetings: int
     fx_days: int
+    ad_group_rows: int
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,15 @@ class Quality:
     mql_rate: float
     sql_rate: float
     win_rate: float
+
+
+@dataclass(frozen=True)
+class AdGroup:
+    """An ad group of a campaign; `weight` is its usual share of the campaign's clicks."""
+
+    ad_group_id: str
+    name: str
+    weight: float
 
 
 @dataclass(frozen=True)
@@ -139,6 +161,8 @@ class Campaign:
     quality: Quality
     keywords: tuple[str, ...] = ()
     pauses_mid_window: bool = False
+    # Search, Display and Video campaigns have ad groups; Performance Max has asset groups instead.
+    ad_groups: tuple[AdGroup, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +189,11 @@ CAMPAIGNS = (
         cost_per_lead_eur=40,
         quality=Quality(mql_rate=0.60, sql_rate=0.60, win_rate=0.36),
         keywords=("acme software", "acme crm", "acme crm login"),
+        ad_groups=(
+            AdGroup("158120010011", "Brand | Exact", 6),
+            AdGroup("158120010012", "Brand | Phrase", 3),
+            AdGroup("158120010013", "Brand | Login", 1),
+        ),
     ),
     Campaign(
         customer_id="1234567890",
@@ -178,6 +207,12 @@ CAMPAIGNS = (
         cost_per_lead_eur=160,
         quality=Quality(mql_rate=0.42, sql_rate=0.45, win_rate=0.27),
         keywords=("crm software", "crm für kmu", "kundenverwaltung software"),
+        ad_groups=(
+            AdGroup("158130010011", "CRM Software", 5),
+            AdGroup("158130010012", "CRM für KMU", 3),
+            AdGroup("158130010013", "Kundenverwaltung Software", 2),
+            AdGroup("158130010014", "CRM Vergleich", 2),
+        ),
     ),
     Campaign(
         customer_id="1234567890",
@@ -191,6 +226,11 @@ CAMPAIGNS = (
         cost_per_lead_eur=220,
         quality=Quality(mql_rate=0.40, sql_rate=0.42, win_rate=0.24),
         keywords=("salesforce alternative", "hubspot alternative", "pipedrive vs"),
+        ad_groups=(
+            AdGroup("158130020011", "Salesforce Alternative", 4),
+            AdGroup("158130020012", "HubSpot Alternative", 3),
+            AdGroup("158130020013", "Pipedrive vs", 2),
+        ),
     ),
     Campaign(
         customer_id="1234567890",
@@ -205,6 +245,10 @@ CAMPAIGNS = (
         quality=Quality(mql_rate=0.38, sql_rate=0.40, win_rate=0.22),
         keywords=("crm kostenlos testen", "crm testversion"),
         pauses_mid_window=True,
+        ad_groups=(
+            AdGroup("158130030011", "Kostenlos testen", 3),
+            AdGroup("158130030012", "Testversion", 2),
+        ),
     ),
     Campaign(
         customer_id="1234567890",
@@ -230,6 +274,10 @@ CAMPAIGNS = (
         conversion_rate=0.008,
         cost_per_lead_eur=400,
         quality=Quality(mql_rate=0.15, sql_rate=0.30, win_rate=0.16),
+        ad_groups=(
+            AdGroup("158150010011", "Remarketing | Website Visitors 30d", 5),
+            AdGroup("158150010012", "Remarketing | Pricing Page 14d", 3),
+        ),
     ),
     Campaign(
         customer_id="1234567890",
@@ -242,6 +290,11 @@ CAMPAIGNS = (
         conversion_rate=0.004,
         cost_per_lead_eur=450,
         quality=Quality(mql_rate=0.18, sql_rate=0.30, win_rate=0.18),
+        ad_groups=(
+            AdGroup("158160010011", "In-Stream | Product Demo", 5),
+            AdGroup("158160010012", "In-Feed | CRM Interest", 3),
+            AdGroup("158160010013", "Bumper | Brand Recall", 2),
+        ),
     ),
 )
 CHANNELS = (
@@ -383,6 +436,19 @@ class AdRow:
 
 
 @dataclass(frozen=True)
+class AdGroupRow:
+    """One ad group's share of a campaign row: every metric adds up to the campaign's exactly."""
+
+    day: date
+    campaign: Campaign
+    ad_group: AdGroup
+    cost_micros: int
+    impressions: int
+    clicks: int
+    conversions: float
+
+
+@dataclass(frozen=True)
 class Company:
     name: str
     domain: str
@@ -471,9 +537,12 @@ def generate(out_dir: Path, end_date: date, days: int = 90, seed: int = 7) -> De
     root = random.Random(seed)
     ads_rng, people_rng, funnel_rng, wire_rng = (random.Random(root.getrandbits(64)) for _ in range(4))
     fx_rng, profile_rng, sales_rng = (random.Random(root.getrandbits(64)) for _ in range(3))
+    # Drawn after the others, so adding it left every stream above (and its bytes) as it was.
+    ad_group_rng = random.Random(root.getrandbits(64))
 
     fx = _simulate_fx(fx_rng, window.first_day - timedelta(days=FX_DAYS_BEFORE_WINDOW), window.last_day)
     ad_rows = _simulate_ad_rows(ads_rng, window, fx)
+    ad_group_rows = _split_into_ad_groups(ad_group_rng, ad_rows)
     contacts = _simulate_contacts(people_rng, window, ad_rows)
     deals = [deal for contact in contacts if (deal := _run_funnel(funnel_rng, contact, window.cutoff)) is not None]
     contacts += _test_and_duplicate_records(people_rng, funnel_rng, window, contacts)
@@ -491,6 +560,7 @@ def generate(out_dir: Path, end_date: date, days: int = 90, seed: int = 7) -> De
     for folder in ("google_ads", "hubspot", "fx_rates"):
         shutil.rmtree(out_dir / folder, ignore_errors=True)
     _write_google_ads(wire_rng, out_dir / "google_ads", window, ad_rows)
+    _write_google_ads_ad_groups(ad_group_rng, out_dir / "google_ads", window, ad_group_rows)
     hubspot = out_dir / "hubspot"
     _write_pages(hubspot / "contacts", "contacts", [_contact_body(c) for c in contacts])
     _write_pages(hubspot / "deals", "deals", [_deal_body(d) for d in deals])
@@ -514,6 +584,7 @@ def generate(out_dir: Path, end_date: date, days: int = 90, seed: int = 7) -> De
         emails=count["emails"],
         meetings=count["meetings"],
         fx_days=len(fx),
+        ad_group_rows=len(ad_group_rows),
     )
 
 
@@ -686,6 +757,111 @@ def _google_ads_row(row: AdRow, account: Account) -> dict[str, Any]:
         "segments": {"date": row.day.isoformat()},
         "metrics": {
             # REST JSON carries int64 as strings, doubles as numbers ("3", not "3.0").
+            "costMicros": str(row.cost_micros),
+            "impressions": str(row.impressions),
+            "clicks": str(row.clicks),
+            "conversions": int(row.conversions) if row.conversions.is_integer() else row.conversions,
+        },
+    }
+
+
+def _split_into_ad_groups(rng: random.Random, ad_rows: list[AdRow]) -> list[AdGroupRow]:
+    """Each campaign row with ad groups, split among them so every metric adds up exactly.
+
+    Clicks follow each ad group's usual share with daily noise; impressions are at least the
+    clicks (the rest split with their own noise: CTRs differ); cost and conversions follow the
+    clicks, with noise for CPC and conversion rate. A row with no impressions is left out, as
+    Google Ads leaves out rows whose metrics are all zero.
+    """
+    split = []
+    for row in ad_rows:
+        groups = row.campaign.ad_groups
+        if not groups:
+            continue
+        shares = [group.weight * rng.uniform(0.75, 1.25) for group in groups]
+        clicks = _apportion(row.clicks, shares)
+        # Campaign rows have far more impressions than clicks (CTR well below 1).
+        unclicked = _apportion(row.impressions - row.clicks, [share * rng.uniform(0.8, 1.2) for share in shares])
+        impressions = [c + u for c, u in zip(clicks, unclicked, strict=True)]
+        drivers = clicks if row.clicks > 0 else impressions
+        cents = _apportion(row.cost_micros // MICROS_PER_CENT, [d * rng.uniform(0.85, 1.15) for d in drivers])
+        hundredths = _apportion(round(row.conversions * 100), [d * rng.uniform(0.6, 1.4) for d in drivers])
+        for index, group in enumerate(groups):
+            if impressions[index] == 0:
+                continue
+            split.append(
+                AdGroupRow(
+                    day=row.day,
+                    campaign=row.campaign,
+                    ad_group=group,
+                    cost_micros=cents[index] * MICROS_PER_CENT,
+                    impressions=impressions[index],
+                    clicks=clicks[index],
+                    conversions=hundredths[index] / 100,
+                )
+            )
+    return split
+
+
+def _apportion(total: int, weights: Sequence[float]) -> list[int]:
+    """Whole parts of `total` in proportion to `weights` that add up to it exactly (largest remainder)."""
+    weight_sum = sum(weights)
+    if weight_sum <= 0:
+        weights, weight_sum = [1.0] * len(weights), float(len(weights))
+    exact = [total * weight / weight_sum for weight in weights]
+    parts = [math.floor(value) for value in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda index: (parts[index] - exact[index], index))
+    for index in by_remainder[: total - sum(parts)]:
+        parts[index] += 1
+    return parts
+
+
+def _write_google_ads_ad_groups(
+    rng: random.Random, folder: Path, window: Window, ad_group_rows: list[AdGroupRow]
+) -> None:
+    """One ad-group searchStream response per account and day, beside the campaign one."""
+    rows_by_file: dict[tuple[str, date], list[AdGroupRow]] = {}
+    for row in ad_group_rows:
+        rows_by_file.setdefault((row.campaign.customer_id, row.day), []).append(row)
+    for customer_id, account in ACCOUNTS.items():
+        for day in window.days():
+            rows = sorted(
+                rows_by_file.get((customer_id, day), []),
+                key=lambda row: (row.campaign.campaign_id, row.ad_group.ad_group_id),
+            )
+            batch: dict[str, Any] = {}
+            if rows:  # proto3 JSON leaves out an empty repeated field
+                batch["results"] = [_google_ads_ad_group_row(row, account) for row in rows]
+            batch["fieldMask"] = GOOGLE_ADS_AD_GROUP_FIELD_MASK
+            batch["requestId"] = "".join(rng.choices(TOKEN_ALPHABET, k=22))
+            batch["queryResourceConsumption"] = str(rng.randint(180, 260) + 30 * len(rows))
+            path = folder / customer_id / f"adGroupStream_{day.isoformat()}.json"
+            _write_json(path, [batch])
+
+
+def _google_ads_ad_group_row(row: AdGroupRow, account: Account) -> dict[str, Any]:
+    campaign, ad_group = row.campaign, row.ad_group
+    customer_resource = f"customers/{campaign.customer_id}"
+    return {
+        "customer": {
+            "resourceName": customer_resource,
+            "id": campaign.customer_id,
+            "currencyCode": account.currency,
+            "timeZone": account.time_zone,
+        },
+        "campaign": {
+            "resourceName": f"{customer_resource}/campaigns/{campaign.campaign_id}",
+            "id": campaign.campaign_id,
+        },
+        "adGroup": {
+            "resourceName": f"{customer_resource}/adGroups/{ad_group.ad_group_id}",
+            "id": ad_group.ad_group_id,
+            "name": ad_group.name,
+            # Pausing a campaign leaves its ad groups enabled.
+            "status": "ENABLED",
+        },
+        "segments": {"date": row.day.isoformat()},
+        "metrics": {
             "costMicros": str(row.cost_micros),
             "impressions": str(row.impressions),
             "clicks": str(row.clicks),

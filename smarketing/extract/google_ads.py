@@ -1,7 +1,9 @@
-"""Google Ads: `googleAds:searchStream` responses (REST JSON) for the campaign daily report.
+"""Google Ads: `googleAds:searchStream` responses (REST JSON) for the campaign and ad-group daily reports.
 
 REST encodes int64 as strings and money as micros (x 1,000,000); `segments.date` is a day of
-the account's time zone, which is kept on every row.
+the account's time zone, which is kept on every row. The ad-group report (`FROM ad_group`) covers
+the campaigns that have ad groups (Search, Display, Video; not Performance Max); its rows add up to
+the campaign rows of the same day.
 """
 
 from smarketing.extract.streams import Column, Stream
@@ -28,6 +30,29 @@ STREAMS = (
             Column("conversions", "numeric", "metrics.conversions"),
         ),
         natural_key=("customer_id", "campaign_id", "date"),
+        window_column="date",
+        replace_scope=("customer_id",),
+    ),
+    Stream(
+        source="google_ads",
+        name="ad_group_daily",
+        files="*/adGroupStream_*.json",
+        records_at="[*].results",
+        columns=(
+            Column("customer_id", "text", "customer.id", required=True),
+            Column("currency_code", "text", "customer.currencyCode", required=True),
+            Column("time_zone", "text", "customer.timeZone", required=True),
+            Column("campaign_id", "text", "campaign.id", required=True),
+            Column("ad_group_id", "text", "adGroup.id", required=True),
+            Column("ad_group_name", "text", "adGroup.name"),
+            Column("ad_group_status", "text", "adGroup.status"),
+            Column("date", "date", "segments.date", required=True),
+            Column("cost_micros", "bigint", "metrics.costMicros"),
+            Column("impressions", "bigint", "metrics.impressions"),
+            Column("clicks", "bigint", "metrics.clicks"),
+            Column("conversions", "numeric", "metrics.conversions"),
+        ),
+        natural_key=("customer_id", "campaign_id", "ad_group_id", "date"),
         window_column="date",
         replace_scope=("customer_id",),
     ),

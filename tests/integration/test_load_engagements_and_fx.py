@@ -45,10 +45,14 @@ def test_configured_folders_without_files_load_zero_rows(warehouse, tmp_path):
     (sources / "fx_rates").mkdir()
     config = configure(tmp_path, sources / "google_ads", sources / "hubspot", sources / "fx_rates")
     results = load_all(warehouse, config, date(2026, 3, 10))
-    for name in ("hubspot/calls", "hubspot/emails", "hubspot/meetings", "fx_rates/daily"):
+    # The tiny fixture has calls but no e-mails, meetings, rates or Google Ads ad-group report.
+    empty = ("hubspot/emails", "hubspot/meetings", "fx_rates/daily", "google_ads/ad_group_daily")
+    for name in empty:
         assert (results[name].rows_read, results[name].rows_inserted) == (0, 0)
-    assert [count(warehouse, table) for table in NEW_TABLES] == [0, 0, 0, 0]
+    assert [count(warehouse, name.replace("/", "__")) for name in empty] == [0, 0, 0, 0]
+    assert results["hubspot/calls"].rows_inserted == 3
     assert results["hubspot/contacts"].rows_inserted == 8  # the tiny fixture as before
+    assert results["google_ads/campaign_daily"].rows_inserted == 6
 
 
 def test_demo_engagements_and_rates_load_completely_and_idempotently(warehouse, tmp_path):

@@ -40,7 +40,8 @@ DDL = {
     "marts.fct_ad_spend_daily": """
         create table marts.fct_ad_spend_daily (
             ad_spend_id text, date_day date, ad_platform text, account_id text, campaign_key text,
-            currency_code text, spend numeric(18, 6), spend_original numeric(18, 6), impressions bigint, clicks bigint
+            ad_group_id text, currency_code text, spend numeric(18, 6), spend_original numeric(18, 6),
+            impressions bigint, clicks bigint
         )""",
 }
 
@@ -224,7 +225,60 @@ def test_a_missing_mart_row_fails_both_reconciliations(warehouse, warehouse_url)
     assert [(r["account_id"], r["date_day"], r["mart_spend"], r["raw_spend"]) for r in spend.unexpected_rows] == [
         ("111", date(2024, 3, 2), None, Decimal("0.99"))
     ]
-    assert [dict(r) for r in rows.unexpected_rows] == [{"mart_rows": 3, "raw_rows": 4}]
+    assert rows.description.startswith("Every raw Google Ads campaign-day is in the mart")
+    assert [dict(r) for r in rows.unexpected_rows] == [
+        {
+            "account_id": "111",
+            "date_day": date(2024, 3, 2),
+            "campaign_key": "google_ads:111:c1",
+            "in_mart": False,
+            "in_raw": True,
+        }
+    ]
+
+
+def test_ad_group_rows_of_a_campaign_day_reconcile_with_its_campaign_row(warehouse, warehouse_url):
+    """At ad-group grain a campaign-day is several mart rows: 1.23 = 1.00 + 0.23 for c1 on 03-01."""
+    fill(warehouse)
+    warehouse.execute(
+        "delete from marts.fct_ad_spend_daily where campaign_key = 'google_ads:111:c1' and date_day = '2024-03-01'"
+    )
+    warehouse.execute(
+        "insert into marts.fct_ad_spend_daily (ad_spend_id, campaign_key, ad_group_id, ad_platform, account_id,"
+        " date_day, currency_code, spend, spend_original, impressions, clicks) values"
+        " ('google_ads:111:c1:g1:2024-03-01', 'google_ads:111:c1', 'g1', 'google_ads', '111', '2024-03-01', 'EUR',"
+        " 1.000000, 1.000000, 70, 7),"
+        " ('google_ads:111:c1:g2:2024-03-01', 'google_ads:111:c1', 'g2', 'google_ads', '111', '2024-03-01', 'EUR',"
+        " 0.230000, 0.230000, 30, 3)"
+    )
+
+    report = validate("marts", warehouse_url)
+
+    assert report.critical_failures == ()
+    assert [o.unexpected_count for o in report.outcomes] == [0, 0]
+
+
+def test_a_campaign_day_only_one_side_has_fails_the_presence_check(warehouse, warehouse_url):
+    """c2's spend booked on c1 and c2 moved to 03-02 in the mart: spend per account-day still
+    matches, the campaign-days do not."""
+    fill(warehouse)
+    warehouse.execute(
+        "update marts.fct_ad_spend_daily set date_day = '2024-03-02', spend_original = 0"
+        " where campaign_key = 'google_ads:111:c2'"
+    )
+    warehouse.execute(
+        "update marts.fct_ad_spend_daily set spend_original = spend_original + 2.5"
+        " where campaign_key = 'google_ads:111:c1' and date_day = '2024-03-01'"
+    )
+
+    report = validate("marts", warehouse_url)
+
+    [rows] = report.critical_failures
+    assert rows.description.startswith("Every raw Google Ads campaign-day is in the mart")
+    assert [(r["campaign_key"], r["date_day"], r["in_mart"], r["in_raw"]) for r in rows.unexpected_rows] == [
+        ("google_ads:111:c2", date(2024, 3, 1), False, True),
+        ("google_ads:111:c2", date(2024, 3, 2), True, False),
+    ]
 
 
 def test_absent_tables_skip_their_suites(warehouse, warehouse_url):

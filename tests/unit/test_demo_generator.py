@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from smarketing.demo import generator
 from smarketing.demo.generator import DemoSummary, generate, main
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -132,6 +133,17 @@ RESULT_KEYS = {
     "segments": {"date"},
     "metrics": {"costMicros", "impressions", "clicks", "conversions"},
 }
+AD_GROUP_RESULT_KEYS = {
+    "customer": {"resourceName", "id", "currencyCode", "timeZone"},
+    "campaign": {"resourceName", "id"},
+    "adGroup": {"resourceName", "id", "name", "status"},
+    "segments": {"date"},
+    "metrics": {"costMicros", "impressions", "clicks", "conversions"},
+}
+AD_GROUP_FIELD_MASK = (
+    "customer.id,customer.currencyCode,customer.timeZone,campaign.id,adGroup.id,adGroup.name,adGroup.status,"
+    "segments.date,metrics.costMicros,metrics.impressions,metrics.clicks,metrics.conversions"
+)
 HUBSPOT_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
@@ -145,7 +157,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
 def ad_results(demo: tuple[Path, DemoSummary]) -> list[dict[str, Any]]:
     out_dir, _ = demo
     results = []
-    for path in sorted((out_dir / "google_ads").glob("*/*.json")):
+    for path in sorted((out_dir / "google_ads").glob("*/searchStream_*.json")):
+        results += json.loads(path.read_text(encoding="utf-8"))[0].get("results", [])
+    return results
+
+
+@pytest.fixture(scope="module")
+def ad_group_results(demo: tuple[Path, DemoSummary]) -> list[dict[str, Any]]:
+    out_dir, _ = demo
+    results = []
+    for path in sorted((out_dir / "google_ads").glob("*/adGroupStream_*.json")):
         results += json.loads(path.read_text(encoding="utf-8"))[0].get("results", [])
     return results
 
@@ -239,7 +260,8 @@ def test_same_arguments_give_the_same_bytes_and_another_seed_does_not(tmp_path: 
 
 def test_google_ads_files_are_searchstream_bodies(demo: tuple[Path, DemoSummary]) -> None:
     out_dir, _ = demo
-    paths = sorted((out_dir / "google_ads").glob("*/*.json"))
+    assert len(list((out_dir / "google_ads").glob("*/*.json"))) == 2 * 2 * DAYS  # campaign + ad-group files
+    paths = sorted((out_dir / "google_ads").glob("*/searchStream_*.json"))
     assert len(paths) == 2 * DAYS
     assert {path.parent.name for path in paths} == {"1234567890", "2345678901"}
     for path in paths:
@@ -267,6 +289,117 @@ def test_google_ads_files_are_searchstream_bodies(demo: tuple[Path, DemoSummary]
             assert type(metrics["conversions"]) in (int, float)
             assert int(metrics["costMicros"]) % 10_000 == 0
             assert int(metrics["impressions"]) > 0
+
+
+def test_ad_group_files_are_searchstream_bodies(demo: tuple[Path, DemoSummary]) -> None:
+    out_dir, _ = demo
+    paths = sorted((out_dir / "google_ads").glob("*/adGroupStream_*.json"))
+    assert len(paths) == 2 * DAYS
+    assert {path.parent.name for path in paths} == {"1234567890", "2345678901"}
+    for path in paths:
+        day = date.fromisoformat(re.fullmatch(r"adGroupStream_(\d{4}-\d\d-\d\d)\.json", path.name).group(1))
+        assert FIRST <= day <= END
+        body = json.loads(path.read_text(encoding="utf-8"))
+        assert isinstance(body, list) and len(body) == 1
+        batch = body[0]
+        assert set(batch) == {"results", "fieldMask", "requestId", "queryResourceConsumption"}
+        assert batch["fieldMask"] == AD_GROUP_FIELD_MASK
+        assert re.fullmatch(r"[A-Za-z0-9_-]{22}", batch["requestId"])
+        assert batch["queryResourceConsumption"].isdigit()
+        for result in batch["results"]:
+            assert {key: set(value) for key, value in result.items()} == AD_GROUP_RESULT_KEYS
+            customer, campaign, ad_group = result["customer"], result["campaign"], result["adGroup"]
+            assert customer["id"] == path.parent.name
+            assert customer["resourceName"] == f"customers/{customer['id']}"
+            assert (customer["currencyCode"], customer["timeZone"]) == ACCOUNTS[customer["id"]]
+            assert campaign["resourceName"] == f"customers/{customer['id']}/campaigns/{campaign['id']}"
+            assert ad_group["resourceName"] == f"customers/{customer['id']}/adGroups/{ad_group['id']}"
+            assert ad_group["id"].isdigit() and ad_group["name"] and ad_group["status"] == "ENABLED"
+            assert result["segments"]["date"] == day.isoformat()
+            for int64 in ("costMicros", "impressions", "clicks"):
+                assert isinstance(result["metrics"][int64], str) and result["metrics"][int64].isdigit()
+            assert type(result["metrics"]["conversions"]) in (int, float)
+            assert int(result["metrics"]["costMicros"]) % 10_000 == 0
+            assert int(result["metrics"]["impressions"]) >= int(result["metrics"]["clicks"])
+            assert int(result["metrics"]["impressions"]) > 0
+
+
+def _metrics(result: dict[str, Any]) -> tuple[int, int, int, Decimal]:
+    metrics = result["metrics"]
+    conversions = Decimal(str(metrics["conversions"]))
+    return int(metrics["costMicros"]), int(metrics["impressions"]), int(metrics["clicks"]), conversions
+
+
+def test_ad_groups_add_up_exactly_to_their_campaign_row(
+    ad_results: list[dict[str, Any]], ad_group_results: list[dict[str, Any]]
+) -> None:
+    """As in Google Ads: a campaign's cost, impressions, clicks and conversions of a day are the
+    sums of its ad groups' -- for every campaign that has ad groups, and only for those."""
+    sums: dict[tuple[str, str, str], list[Any]] = defaultdict(lambda: [0, 0, 0, Decimal(0)])
+    groups_per_row: Counter[tuple[str, str, str]] = Counter()
+    for result in ad_group_results:
+        key = (result["customer"]["id"], result["campaign"]["id"], result["segments"]["date"])
+        groups_per_row[key] += 1
+        for index, value in enumerate(_metrics(result)):
+            sums[key][index] += value
+    campaign_rows = {
+        (result["customer"]["id"], result["campaign"]["id"], result["segments"]["date"]): result
+        for result in ad_results
+    }
+    with_groups = {
+        key for key, row in campaign_rows.items() if row["campaign"]["advertisingChannelType"] != "PERFORMANCE_MAX"
+    }
+    assert set(sums) == with_groups
+    for key in with_groups:
+        assert tuple(sums[key]) == _metrics(campaign_rows[key]), key
+        assert 2 <= groups_per_row[key] <= 4, key
+    types = {row["campaign"]["advertisingChannelType"] for row in campaign_rows.values()}
+    assert types == {"SEARCH", "DISPLAY", "VIDEO", "PERFORMANCE_MAX"}
+    assert {campaign_rows[key]["campaign"]["advertisingChannelType"] for key in with_groups} == {
+        "SEARCH",
+        "DISPLAY",
+        "VIDEO",
+    }
+
+
+def test_ad_group_ids_are_unique_and_belong_to_one_campaign(ad_group_results: list[dict[str, Any]]) -> None:
+    keys = [
+        (result["customer"]["id"], result["campaign"]["id"], result["adGroup"]["id"], result["segments"]["date"])
+        for result in ad_group_results
+    ]
+    assert len(keys) == len(set(keys))
+    campaigns_of: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    names_of: dict[str, set[str]] = defaultdict(set)
+    for customer_id, campaign_id, ad_group_id, _ in keys:
+        campaigns_of[ad_group_id].add((customer_id, campaign_id))
+    for result in ad_group_results:
+        names_of[result["adGroup"]["id"]].add(result["adGroup"]["name"])
+    assert all(len(owners) == 1 for owners in campaigns_of.values())
+    assert all(len(names) == 1 for names in names_of.values())
+    per_campaign = Counter(owner for owners in campaigns_of.values() for owner in owners)
+    assert len(per_campaign) == 6  # the seven campaigns but Performance Max
+    assert all(2 <= count <= 4 for count in per_campaign.values())
+    # Ad groups of a campaign do not all get the same share: the split is not a plain division.
+    clicks = [int(result["metrics"]["clicks"]) for result in ad_group_results]
+    assert len(set(clicks)) > 100
+
+
+def test_ad_groups_draw_from_their_own_random_stream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without any ad groups every other file is byte for byte the same: the split consumes no
+    random numbers another part of the data uses."""
+    generate(tmp_path / "with", END, days=30, seed=7)
+    monkeypatch.setattr(
+        generator, "CAMPAIGNS", tuple(dataclasses.replace(c, ad_groups=()) for c in generator.CAMPAIGNS)
+    )
+    summary = generate(tmp_path / "without", END, days=30, seed=7)
+
+    with_groups, without = _tree(tmp_path / "with"), _tree(tmp_path / "without")
+    assert summary.ad_group_rows == 0
+    assert {name: body for name, body in with_groups.items() if "adGroupStream_" not in name} == {
+        name: body for name, body in without.items() if "adGroupStream_" not in name
+    }
+    assert any(b'"adGroup"' in body for name, body in with_groups.items() if "adGroupStream_" in name)
+    assert not any(b'"adGroup"' in body for name, body in without.items() if "adGroupStream_" in name)
 
 
 def test_spend_has_the_planned_size_shape_and_pause(
@@ -298,6 +431,7 @@ def test_spend_has_the_planned_size_shape_and_pause(
 def test_summary_matches_the_files(
     demo: tuple[Path, DemoSummary],
     ad_results: list[dict[str, Any]],
+    ad_group_results: list[dict[str, Any]],
     contacts: list[dict[str, Any]],
     deals: list[dict[str, Any]],
     engagements: dict[str, list[dict[str, Any]]],
@@ -308,6 +442,7 @@ def test_summary_matches_the_files(
     won = [deal for deal in deals if deal["properties"]["dealstage"] == "closedwon"]
     chf = [result for result in ad_results if result["customer"]["currencyCode"] == "CHF"]
     assert summary.ad_rows == len(ad_results)
+    assert summary.ad_group_rows == len(ad_group_results)
     assert summary.spend_eur == sum(_spend_eur(result, chf_per_eur) for result in ad_results).quantize(Decimal("0.01"))
     assert summary.spend_chf == Decimal(sum(int(result["metrics"]["costMicros"]) for result in chf)) / 1_000_000
     assert summary.contacts == len(contacts)

@@ -10,7 +10,7 @@ from smarketing.extract import google_ads, hubspot
 from smarketing.extract.records import Page, SourceDataError, page_rows
 from smarketing.extract.streams import Window
 
-ADS = google_ads.STREAMS[0]
+ADS, AD_GROUPS = google_ads.STREAMS
 CONTACTS, DEALS, CALLS, EMAILS, MEETINGS = hubspot.STREAMS
 BERLIN = ZoneInfo("Europe/Berlin")
 WINDOW = Window(date(2026, 3, 1), date(2026, 3, 10), BERLIN)
@@ -69,6 +69,40 @@ def test_missing_required_field():
     del result["campaign"]["id"]
     with pytest.raises(SourceDataError, match=r"record 1, field campaign\.id: required field is missing"):
         rows(ADS, [{"results": [result]}])
+
+
+def test_google_ads_ad_group_row_keeps_its_campaign_and_ad_group():
+    result = {
+        "customer": {"resourceName": "customers/1", "id": "1", "currencyCode": "CHF", "timeZone": "Europe/Zurich"},
+        "campaign": {"resourceName": "customers/1/campaigns/7", "id": "7"},
+        "adGroup": {
+            "resourceName": "customers/1/adGroups/70",
+            "id": "70",
+            "name": "Brand | Exact",
+            "status": "ENABLED",
+        },
+        "segments": {"date": "2026-03-10"},
+        "metrics": {"costMicros": "990000", "impressions": "8", "clicks": "1", "conversions": 0.25},
+    }
+    [(_, row)] = rows(AD_GROUPS, [{"results": [result]}])
+    values = columns(AD_GROUPS, row)
+    assert AD_GROUPS.table == "google_ads__ad_group_daily"
+    assert AD_GROUPS.natural_key == ("customer_id", "campaign_id", "ad_group_id", "date")
+    assert (values["customer_id"], values["campaign_id"], values["ad_group_id"]) == ("1", "7", "70")
+    assert (values["ad_group_name"], values["ad_group_status"]) == ("Brand | Exact", "ENABLED")
+    assert (values["currency_code"], values["time_zone"], values["date"]) == ("CHF", "Europe/Zurich", "2026-03-10")
+    assert (values["cost_micros"], values["impressions"], values["clicks"], values["conversions"]) == (
+        "990000",
+        "8",
+        "1",
+        "0.25",
+    )
+    # The resource names say nothing the ids do not; they are kept, not dropped.
+    assert set(json.loads(values["_extra"])) == {
+        "customer.resourceName",
+        "campaign.resourceName",
+        "adGroup.resourceName",
+    }
 
 
 def contact(updated="2026-03-05T10:00:00.000Z", **properties):
