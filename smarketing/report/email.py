@@ -39,7 +39,20 @@ def build_message(
     message_id_domain: str = "smarketing.local",
 ) -> EmailMessage:
     """A multipart/alternative e-mail (text first, so clients that can show HTML prefer it)."""
-    _check_header_value("Subject", rendered.subject)
+    message = new_message(
+        subject=rendered.subject, sender=sender, recipients=recipients, message_id_domain=message_id_domain
+    )
+    message.set_content(rendered.text, subtype="plain", charset="utf-8")
+    message.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    return message
+
+
+def new_message(
+    *, subject: str, sender: str, recipients: list[str], message_id_domain: str = "smarketing.local"
+) -> EmailMessage:
+    """An empty message with validated headers (Subject, From, To, Date, Message-ID): every
+    report e-mail starts here, so none can skip the header-injection checks."""
+    _check_header_value("Subject", subject)
     _check_address("From", sender)
     if not recipients:
         raise ValueError("To: at least one recipient is required")
@@ -49,13 +62,11 @@ def build_message(
         raise ValueError(f"Message-ID: {message_id_domain!r} is not a domain name")
 
     message = EmailMessage(policy=default_policy)
-    message["Subject"] = rendered.subject
+    message["Subject"] = subject
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=message_id_domain)
-    message.set_content(rendered.text, subtype="plain", charset="utf-8")
-    message.add_alternative(rendered.html, subtype="html", charset="utf-8")
     return message
 
 
