@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test test-unit lint run stop warehouse airflow dbt docs clean
+.PHONY: install demo test test-unit lint run report stop warehouse airflow dbt docs clean
 
 $(INSTALLED): pyproject.toml uv.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "smarketing needs Python 3.11 (set PYTHON=...)")'
@@ -19,7 +19,7 @@ $(INSTALLED): pyproject.toml uv.lock
 
 install: $(INSTALLED)
 
-## demo: generate 90 days of demo data, run the nightly DAG once, deliver the report to .smarketing/outbox
+## demo: generate 90 days of demo data, run the nightly DAG and the report DAG once, deliver all three editions to .smarketing/outbox
 demo: $(INSTALLED)
 	$(BIN)/smarketing demo
 
@@ -37,6 +37,10 @@ lint: $(INSTALLED)
 ## run: one nightly run for last night against the configured sources (DATE=YYYY-MM-DD for another)
 run: $(INSTALLED)
 	$(BIN)/smarketing run $(if $(DATE),--date $(DATE))
+
+## report: render and send report editions from the marts, no ETL (EDITION=daily|weekly|monthly|all|due, DATE=report day)
+report: $(INSTALLED)
+	$(BIN)/smarketing report $(if $(EDITION),--edition $(EDITION)) $(if $(DATE),--date $(DATE))
 
 warehouse: $(INSTALLED)
 	$(BIN)/smarketing warehouse

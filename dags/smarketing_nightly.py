@@ -1,23 +1,23 @@
 """The nightly lead-to-revenue pipeline. Wiring only: every step is a function in `smarketing`.
 
 prepare (definitions, raw tables, grants) -> extract+load (one mapped task per source) ->
-validate raw -> dbt build (Cosmos) -> validate marts -> render report -> send report.
-The marts are published as an Asset so further DAGs (another report, an export) can run when
-they change.
+validate raw -> dbt build (Cosmos) -> validate marts.
+validate_marts publishes the marts as an Asset (MARTS); the report DAG (`smarketing_report`) runs
+when it changes. A critical quality failure stops the chain before the Asset is updated, so no
+report goes out on bad data.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import dag, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from smarketing.config import load_config
-from smarketing.orchestration import dbt_task_group
+from smarketing.orchestration import MARTS, dbt_task_group
 
 config = load_config()
-MARTS = Asset(name="smarketing_marts", uri="smarketing://warehouse/marts")
 
 
 @dag(
@@ -50,31 +50,19 @@ def smarketing_nightly():
         return tasks.validate("raw")
 
     @task(outlets=[MARTS])
-    def validate_marts() -> dict:
+    def validate_marts(outlet_events=None) -> dict:
         from smarketing import tasks
 
-        return tasks.validate("marts")
-
-    @task
-    def render_report(data_interval_end=None) -> dict:
-        from smarketing import tasks
-
-        return tasks.render_report(data_interval_end)
-
-    @task(retries=3, retry_delay=timedelta(minutes=2))
-    def send_report(rendered: dict) -> str:
-        from smarketing import tasks
-
-        return tasks.send_report(rendered)
+        summary = tasks.validate("marts")
+        if outlet_events is not None:
+            outlet_events[MARTS].extra = {"warnings": summary["warnings"]}
+        return summary
 
     prepared = prepare_warehouse()
     loads = extract_load.expand(source=list(config.enabled_sources))
     raw_checked = validate_raw()
     transform = dbt_task_group(config)
-    marts_checked = validate_marts()
-    rendered = render_report()
-    prepared >> loads >> raw_checked >> transform >> marts_checked >> rendered
-    send_report(rendered)
+    prepared >> loads >> raw_checked >> transform >> validate_marts()
 
 
 smarketing_nightly()

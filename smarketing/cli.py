@@ -1,7 +1,9 @@
 """`smarketing` command line: what the Makefile targets run.
 
-smarketing demo               generate demo data, run the nightly DAG once, deliver the report locally
+smarketing demo               demo data, the nightly and the report DAG once, every edition delivered locally
 smarketing run [--date D]     run the nightly DAG once for the night after day D (default: last night)
+smarketing report [--edition daily|weekly|monthly|all|due] [--date D]
+                              render and send report editions for report day D from the marts (no ETL)
 smarketing warehouse          start the embedded warehouse (if none is configured); print how to connect
 smarketing stop               stop the embedded warehouse
 smarketing dbt ARGS...        run dbt against the warehouse (e.g. `smarketing dbt build`)
@@ -26,6 +28,7 @@ from smarketing.config import REPO_ROOT, Config, ConfigError, config_path, load_
 from smarketing.runtime import apply_environment
 
 DAG_ID = "smarketing_nightly"
+REPORT_DAG_ID = "smarketing_report"
 
 
 def _prepare() -> str:
@@ -42,24 +45,56 @@ def _migrate_airflow() -> None:
     initdb()
 
 
-def run_nightly(last_day: date) -> None:
-    """One run of the nightly DAG, in-process (`dag.test`), for the night after `last_day`."""
+def run_dag(dag_id: str, logical_date: datetime, params: dict | None = None) -> None:
+    """One run of a DAG of this project, in-process (`dag.test`), with retries off: a one-off run
+    should fail at once, not wait out the scheduled retries' delays."""
     from airflow.dag_processing.dagbag import DagBag
 
-    config = load_config()
     _migrate_airflow()
     bag = DagBag(dag_folder=str(REPO_ROOT / "dags"))
     if bag.import_errors:
         raise SystemExit(f"DAG import errors: {bag.import_errors}")
-    dag = bag.get_dag(DAG_ID)
-    # A one-off run should fail at once, not wait out the scheduled retries' delays.
+    dag = bag.get_dag(dag_id)
     for task in dag.tasks:
         task.retries = 0
-    run_at = datetime.combine(last_day + timedelta(days=1), _scheduled_time(config.schedule), config.tz)
-    dag_run = dag.test(logical_date=run_at)
+    dag_run = dag.test(logical_date=logical_date, run_conf=params or None)
     if dag_run.state != "success":
         failed = sorted(ti.task_id for ti in dag_run.get_task_instances() if ti.state == "failed")
-        raise SystemExit(f"{DAG_ID} run for {last_day} ended {dag_run.state}; failed tasks: {', '.join(failed)}")
+        raise SystemExit(f"{dag_id} run at {logical_date} ended {dag_run.state}; failed tasks: {', '.join(failed)}")
+
+
+def run_nightly(last_day: date) -> None:
+    """One run of the nightly DAG for the night after `last_day`."""
+    config = load_config()
+    run_dag(DAG_ID, datetime.combine(last_day + timedelta(days=1), _scheduled_time(config.schedule), config.tz))
+
+
+def run_report(editions: str | list[str] = "due", report_day: date | None = None) -> None:
+    """One run of the report DAG: `editions` "due", "all" or names; `report_day` None = the latest
+    day the ETL loaded."""
+    config = load_config()
+    send_day = (report_day + timedelta(days=1)) if report_day else datetime.now(config.tz).date()
+    run_dag(
+        REPORT_DAG_ID,
+        datetime.combine(send_day, _scheduled_time(config.report.editions.daily.schedule), config.tz),
+        {"editions": editions, "report_day": report_day.isoformat() if report_day else ""},
+    )
+
+
+def _issue_dirs(editions: list[str], report_day: date) -> dict[str, Path]:
+    """Where each edition's issue for `report_day` is archived (report.publish.render_and_archive)."""
+    from smarketing.report.editions import report_period
+    from smarketing.report.publish import issue_dir
+
+    periods = {edition: report_period(edition, report_day) for edition in editions}
+    return {edition: issue_dir(edition, period.first_day, period.last_day) for edition, period in periods.items()}
+
+
+def _print_issues(issues: dict[str, Path]) -> None:
+    for edition, folder in issues.items():
+        print(f"{edition + ':':<16}{folder / 'message.eml'}")
+        print(f"{'':<16}{folder / 'report.html'}")
+        print(f"{'':<16}{folder / 'preview' / 'report.html'}  (open in a browser)")
 
 
 @contextmanager
@@ -117,17 +152,17 @@ def cmd_demo(args: argparse.Namespace) -> None:
         f"{summary.contacts} HubSpot contacts, {summary.deals} deals ({summary.won_deals} won), "
         f"{config.history_days} days to {last_day}"
     )
-    print(f"running {DAG_ID} for {last_day} ...", flush=True)
+    print(f"running {DAG_ID} for {last_day}, then {REPORT_DAG_ID} with every edition ...", flush=True)
     with MailCatcher(paths.outbox_dir()) as catcher, _output_to(_run_log("demo")):
         os.environ[f"AIRFLOW_CONN_{config.report.smtp_conn_id.upper()}"] = smtp_connection_uri(catcher.port)
         run_nightly(last_day)
-    received = catcher.received
-    report_html = paths.reports_dir() / last_day.isoformat() / "report.html"
+        run_report("all", last_day)
+    editions = [name for name, edition in config.report.editions.items() if edition.enabled]
     running = embedded.status(paths.home())
     print()
-    print(f"report (HTML):  {report_html}")
-    for eml in received:
-        print(f"e-mail (.eml):  {eml}")
+    _print_issues(_issue_dirs(editions, last_day))
+    for eml in catcher.received:
+        print(f"delivered:      {eml}")
     if running:
         print(f"warehouse:      {running.psql_command}")
         print("                (left running; `make stop` stops it)")
@@ -154,6 +189,34 @@ def cmd_run(args: argparse.Namespace) -> None:
     with _output_to(_run_log("run")):
         run_nightly(last_day)
     print(f"{DAG_ID} for {last_day}: success")
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    """Render and send report editions from the marts as they are (no ETL): a re-render or re-send."""
+    import psycopg
+
+    from smarketing.report.publish import enabled_editions, latest_loaded_day
+
+    url = _prepare()
+    config = load_config()
+    report_day = args.date
+    if report_day is None:
+        with psycopg.connect(url) as conn:
+            report_day = latest_loaded_day(conn)
+    editions = args.edition if args.edition in ("all", "due") else [args.edition]
+    print(f"running {REPORT_DAG_ID} for {report_day}, editions: {args.edition} ...", flush=True)
+    with _output_to(_run_log("report")):
+        run_report(editions, report_day)
+    if args.edition == "all":
+        picked = enabled_editions(config)
+    elif args.edition == "due":
+        from smarketing.report.publish import due_editions
+
+        picked = due_editions(config, report_day + timedelta(days=1))
+    else:
+        picked = [args.edition]
+    print(f"{REPORT_DAG_ID} for {report_day}: success")
+    _print_issues(_issue_dirs(picked, report_day))
 
 
 def cmd_warehouse(args: argparse.Namespace) -> None:
@@ -234,6 +297,15 @@ def main(argv: list[str] | None = None) -> None:
     run = commands.add_parser("run", help="run the nightly DAG once")
     run.add_argument("--date", type=_day, help="last day the run covers (default: yesterday)")
     run.set_defaults(func=cmd_run)
+    report = commands.add_parser("report", help="render and send report editions from the marts (no ETL)")
+    report.add_argument(
+        "--edition",
+        choices=("daily", "weekly", "monthly", "all", "due"),
+        default="due",
+        help="which edition(s): due = by their schedules (default), all = every enabled one",
+    )
+    report.add_argument("--date", type=_day, help="report day (default: the latest day the ETL loaded)")
+    report.set_defaults(func=cmd_report)
     commands.add_parser("warehouse", help="start the embedded warehouse; print how to connect").set_defaults(
         func=cmd_warehouse
     )

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from airflow.sdk import Asset
+
 from smarketing.config import REPO_ROOT, Config
+
+# The validated marts: the nightly DAG's validate_marts produces it, the report DAG runs on it.
+# The event's `extra` carries the marts' warning-level quality failures for the report's banner.
+MARTS = Asset(name="smarketing_marts", uri="smarketing://warehouse/marts")
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # Tables and views dbt builds outside the layer schemas (none by design) land here.

@@ -5,15 +5,11 @@ Kept apart from the DAG file so the scheduler's parse imports nothing heavy.
 
 from __future__ import annotations
 
-import email
-import email.policy
 from dataclasses import asdict
-from datetime import datetime
-from pathlib import Path
+from datetime import date, datetime, timedelta
 
 import psycopg
 
-from smarketing import paths
 from smarketing.config import load_config
 from smarketing.pipeline import extract_and_load, last_day_of_run
 from smarketing.pipeline import prepare_warehouse as _prepare
@@ -46,26 +42,57 @@ def validate(stage: str) -> dict:
     return report.summary()
 
 
-def render_report(data_interval_end: datetime) -> dict:
-    from smarketing.report.email import archive_report, build_message
-    from smarketing.report.kpis import query_kpis
-    from smarketing.report.render import render_report as render
+def resolve_report_day(report_day: str | None = None) -> str:
+    """The report day of a report run: `report_day` (YYYY-MM-DD) or the latest day the ETL loaded."""
+    from smarketing.report.publish import latest_loaded_day
 
-    config = load_config()
-    last_day = last_day_of_run(data_interval_end, config)
+    if report_day:
+        return date.fromisoformat(report_day).isoformat()
     with _connect() as conn:
-        kpis = query_kpis(conn, last_day)
-    rendered = render(kpis, generated_at=datetime.now(config.tz))
-    message = build_message(
-        rendered, sender=str(config.report.sender), recipients=list(map(str, config.report.recipients))
-    )
-    html_path, eml_path = archive_report(rendered, message, paths.reports_dir() / last_day.isoformat())
-    return {"html": str(html_path), "eml": str(eml_path)}
+        return latest_loaded_day(conn).isoformat()
 
 
-def send_report(rendered: dict) -> str:
-    from smarketing.report.email import send_message
+def pick_editions(editions: str | list[str], report_day: str) -> list[str]:
+    """The editions a report run publishes: "due" (those whose schedule fires on the day after
+    the report day), "all" (every enabled one) or names (a list, or a comma-separated string)."""
+    from smarketing.report.publish import due_editions, enabled_editions
 
     config = load_config()
-    message = email.message_from_bytes(Path(rendered["eml"]).read_bytes(), policy=email.policy.default)
-    return send_message(message, smtp_conn_id=config.report.smtp_conn_id)
+    known = [name for name, _ in config.report.editions.items()]
+    if isinstance(editions, str):
+        editions = editions.strip()
+        if editions == "due":
+            return due_editions(config, date.fromisoformat(report_day) + timedelta(days=1))
+        if editions == "all":
+            return enabled_editions(config)
+        editions = [name.strip() for name in editions.split(",") if name.strip()]
+    unknown = sorted(set(editions) - set(known))
+    if unknown or not editions:
+        given = ", ".join(unknown) or "(none given)"
+        raise ValueError(f"unknown edition(s) {given}; editions: {', '.join(known)}, all, due")
+    return list(dict.fromkeys(editions))
+
+
+def quality_warnings(triggering_asset_events) -> list[str]:
+    """The marts' warning-level check failures, as validate_marts passed them on the Asset event."""
+    warnings: list[str] = []
+    for events in (triggering_asset_events or {}).values():
+        for event in events:
+            warnings += [str(w) for w in (getattr(event, "extra", None) or {}).get("warnings", [])]
+    return list(dict.fromkeys(warnings))
+
+
+def render_edition(edition: str, report_day: str, warnings: list[str] | tuple[str, ...] = ()) -> dict:
+    """Render and archive one issue of `edition` for `report_day` (YYYY-MM-DD)."""
+    from smarketing.report.publish import render_and_archive
+
+    with _connect() as conn:
+        return render_and_archive(conn, load_config(), edition, date.fromisoformat(report_day), warnings)
+
+
+def send_edition(rendered: dict) -> str:
+    from smarketing.report.publish import send_archived
+
+    config = load_config()
+    with _connect() as conn:
+        return send_archived(conn, rendered, config.report.smtp_conn_id)

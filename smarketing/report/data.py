@@ -57,7 +57,6 @@ from psycopg import sql
 from psycopg.pq import TransactionStatus
 
 from smarketing.report.editions import EditionPeriods, edition_periods
-from smarketing.report.kpis import query_glossary
 from smarketing.report.model import (
     CampaignRow,
     ChannelRow,
@@ -594,3 +593,29 @@ def _quarantined_rows(conn: psycopg.Connection, sources: Sequence[str]) -> dict[
         elif (source := table.split("__", 1)[0]) in sources:
             counts[source] += conn.execute(sql.SQL("select count(*) from {}").format(name)).fetchone()[0]
     return dict(counts)
+
+
+def query_glossary(conn: psycopg.Connection) -> tuple[tuple[str, str], ...]:
+    """The funnel terms as the published definitions state them (not as the code assumes)."""
+    threshold, sla_hours, model = conn.execute(
+        "select mql_threshold, sla_hours, attribution_model from definitions.settings"
+    ).fetchone()
+    rules = conn.execute("select rule_name, points from definitions.scoring_rules order by rule_order").fetchall()
+    actions = [row[0] for row in conn.execute("select action from definitions.high_intent_actions order by 1")]
+    domains = [row[0] for row in conn.execute("select domain from definitions.excluded_email_domains order by 1")]
+    scoring = "; ".join(f"{name} +{points}" for name, points in rules) or "no rules"
+    mql = f"lead score of {threshold} or more ({scoring})"
+    if actions:
+        mql += f", or a high-intent action ({', '.join(actions)})"
+    mql += ", or a CRM stage mapped to MQL or later"
+    touch = "first touch" if model == "first_touch" else "last touch before becoming an MQL"
+    return (
+        ("Lead", "a person (CRM records merged by e-mail, then phone, then CRM id) who entered through any channel"
+         + (f"; test and internal domains excluded ({', '.join(domains)})" if domains else "")),
+        ("MQL", mql),
+        ("SQL", "accepted and qualified by sales (CRM statuses and stages mapped to SQL or later)"),
+        ("Opportunity / customer", "a deal exists / a deal was won"),
+        ("SLA", "an MQL first touched by sales (outbound call, e-mail or meeting) within "
+         f"{Decimal(sla_hours).normalize():f} hours"),
+        ("Attribution", f"{touch}: UTM tags, click ids and ad lead forms name the campaign and channel"),
+    )  # fmt: skip

@@ -9,7 +9,7 @@ parts of the HTML, the campaign CSV attached.
           image/png (Content-ID, inline) ...
       text/csv (attachment)
 
-Headers go through the same validation as the simple report (`report.email.new_message`);
+Headers go through the header-injection checks of `report.email.new_message`;
 sending is `report.email.send_message`, unchanged.
 """
 

@@ -19,10 +19,12 @@ from functools import cache
 from pathlib import Path
 
 import css_inline
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from smarketing.config import REPO_ROOT
 from smarketing.report import charts
 from smarketing.report.filters import (
+    FILTERS,
     change,
     count,
     day,
@@ -33,9 +35,9 @@ from smarketing.report.filters import (
     unit_value,
 )
 from smarketing.report.model import CampaignRow, KpiCard, LeadQualityRow, ReportData
-from smarketing.report.render import template_environment
 
 STYLESHEET = REPO_ROOT / "reports" / "static" / "email.css"
+TEMPLATES_DIR = REPO_ROOT / "reports" / "templates"
 CID_DOMAIN = "smarketing.report"
 
 STATUS_LABELS = {"green": "on target", "amber": "near target", "red": "off target", "n/a": "no target"}
@@ -103,6 +105,27 @@ class QualityGroup:
     campaign_name: str
     reasons: tuple[LeadQualityRow, ...]
     persons: int
+
+
+@cache
+def template_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
+    """Jinja environment: HTML templates escaped (hostile names stay text), text templates not
+    (an `&amp;` in a plain-text e-mail is a bug), and a missing variable is an error, not a blank."""
+    env = Environment(
+        loader=FileSystemLoader(templates_dir),
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "htm", "xml", "html.j2"),
+            disabled_extensions=("txt", "txt.j2"),
+            default_for_string=True,
+            default=True,
+        ),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
 
 
 def render_edition(data: ReportData, *, generated_at: datetime) -> RenderedEdition:

@@ -1,4 +1,5 @@
-"""Turn a rendered report into an e-mail, send it through Airflow's SMTP connection, archive it.
+"""E-mail headers validated against injection, sending through Airflow's SMTP connection, and
+atomic file writes for the archive (`report.publish`).
 
 Sending is separate from rendering so that the report can be previewed and archived without a
 mail server, and so that what is archived is byte for byte what was sent.
@@ -20,8 +21,6 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import unquote
 
-from smarketing.report.render import RenderedReport
-
 log = logging.getLogger(__name__)
 
 # Line breaks (including the Unicode ones some parsers honour) and other control characters.
@@ -29,22 +28,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[^?\s]*\?[^?\s]*\?=")
 _ADDR_SPEC = re.compile(r"[^\s@<>()\[\],;:\"\\]+@[^\s@<>()\[\],;:\"\\]+")
 _DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
-
-
-def build_message(
-    rendered: RenderedReport,
-    *,
-    sender: str,
-    recipients: list[str],
-    message_id_domain: str = "smarketing.local",
-) -> EmailMessage:
-    """A multipart/alternative e-mail (text first, so clients that can show HTML prefer it)."""
-    message = new_message(
-        subject=rendered.subject, sender=sender, recipients=recipients, message_id_domain=message_id_domain
-    )
-    message.set_content(rendered.text, subtype="plain", charset="utf-8")
-    message.add_alternative(rendered.html, subtype="html", charset="utf-8")
-    return message
 
 
 def new_message(
@@ -84,7 +67,7 @@ def send_message(message: EmailMessage, *, smtp_conn_id: str = "smtp_default") -
 
     message_id = message["Message-ID"]
     if not message_id:
-        raise ValueError("Message-ID: missing; build the message with build_message()")
+        raise ValueError("Message-ID: missing; build the message with new_message()")
 
     attempt = 0
     while True:
@@ -112,14 +95,6 @@ def send_message(message: EmailMessage, *, smtp_conn_id: str = "smtp_default") -
             "%s: attempt %d of %d failed (%s); retrying in %ds", message_id, attempt, retry_limit + 1, reason, delay
         )
         time.sleep(delay)
-
-
-def archive_report(rendered: RenderedReport, message: EmailMessage, out_dir: Path) -> tuple[Path, Path]:
-    """Keep what was sent: the HTML for a browser and the .eml for any mail client."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    html_path = _write_atomically(out_dir / "report.html", rendered.html.encode("utf-8"))
-    eml_path = _write_atomically(out_dir / "message.eml", message.as_bytes(policy=message.policy.clone(linesep="\r\n")))
-    return html_path, eml_path
 
 
 def _write_atomically(path: Path, data: bytes) -> Path:

@@ -1,5 +1,5 @@
 """What one edition of the report says: plain data, assembled from the marts (`report.data`) and
-rendered (`report.render`) without either knowing how the other works."""
+rendered (`report.edition_render`) without either knowing how the other works."""
 
 from __future__ import annotations
 

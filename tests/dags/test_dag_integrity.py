@@ -1,4 +1,4 @@
-"""The DAG folder imports cleanly and the nightly DAG is wired as designed."""
+"""The DAG folder imports cleanly and the nightly and report DAGs are wired as designed."""
 
 from datetime import timedelta
 
@@ -30,9 +30,9 @@ def test_nightly_dag_shape(dagbag):
         "extract_load",
         "validate_raw",
         "validate_marts",
-        "render_report",
-        "send_report",
     } <= (task_ids)
+    # The report is the report DAG's job: it runs on the MARTS Asset that validate_marts produces.
+    assert not {"render_report", "send_report"} & task_ids
     dbt_tasks = {t for t in task_ids if t.startswith("transform.")}
     # One `dbt build` task per model, marts among them.
     assert {"transform.fct_ad_spend_daily_model_build", "transform.fct_funnel_daily_model_build"} <= dbt_tasks
@@ -43,8 +43,42 @@ def test_nightly_dag_shape(dagbag):
     assert "extract_load" in downstream("prepare_warehouse")
     assert "validate_raw" in downstream("extract_load")
     assert downstream("validate_raw") <= dbt_tasks
-    assert "render_report" in downstream("validate_marts")
-    assert downstream("render_report") == {"send_report"}
-    assert dag.get_task("send_report").retries == 3
-    assert dag.get_task("send_report").retry_delay == timedelta(minutes=2)
+    assert downstream("validate_marts") == set()
     assert [a.name for a in dag.get_task("validate_marts").outlets] == ["smarketing_marts"]
+
+
+def test_report_dag_shape(dagbag):
+    from airflow.sdk import Asset
+
+    from smarketing.orchestration import MARTS
+
+    dag = dagbag.get_dag("smarketing_report")
+    assert dag.catchup is False
+    assert dag.max_active_runs == 1
+    assert dag.default_args["retries"] == 3
+    assert dag.default_args["retry_delay"] == timedelta(minutes=2)
+    assert type(dag.timetable).__name__ == "AssetTriggeredTimetable"
+    assert list(dag.timetable.asset_condition.objects) == [MARTS]
+    assert isinstance(MARTS, Asset) and MARTS.name == "smarketing_marts"
+    assert {name: param.value for name, param in dag.params.items()} == {"editions": "due", "report_day": ""}
+
+    assert set(dag.task_ids) == {
+        "resolve_report_day",
+        "pick_editions",
+        "quality_warnings",
+        "render_edition",
+        "send_edition",
+    }
+
+    def downstream(task_id):
+        return dag.get_task(task_id).downstream_task_ids
+
+    assert downstream("resolve_report_day") == {"pick_editions", "render_edition"}
+    assert downstream("pick_editions") == {"render_edition"}
+    assert downstream("quality_warnings") == {"render_edition"}
+    assert downstream("render_edition") == {"send_edition"}
+    render, send = dag.get_task("render_edition"), dag.get_task("send_edition")
+    # One mapped task instance per edition, named after it.
+    assert render.is_mapped and send.is_mapped
+    assert render.map_index_template == "{{ edition }}"
+    assert send.retries == 3 and send.retry_delay == timedelta(minutes=2)

@@ -1,36 +1,41 @@
-"""The whole nightly DAG with dag.test() on the hand-built `tiny` fixture, e-mail to a real SMTP server.
+"""The nightly DAG, then the report DAG, with dag.test() on the hand-built `tiny` fixture, e-mail
+to a real SMTP server.
 
-Expected numbers are worked out by hand in tests/fixtures/tiny/README.md; the last day is
-2026-03-10 in Europe/Berlin, so the periods are 03-10, 03-04..03-10 and 02-09..03-10.
+Expected numbers are worked out by hand in tests/fixtures/tiny/README.md (and
+tests/integration/test_report_data.py); the report day is 2026-03-10 in Europe/Berlin. This
+config has no sales cost, which changes only CAC and LTV:CAC, not the cards checked here.
 """
 
 import email
 import email.policy
 import re
 from datetime import date
+from email.message import EmailMessage
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from smarketing.cli import run_nightly
+from smarketing.cli import run_nightly, run_report
 from smarketing.mailcatcher import MailCatcher, smtp_connection_uri
 
 pytestmark = pytest.mark.e2e
 
 TINY = Path(__file__).parent.parent / "fixtures" / "tiny"
 
-# label -> (yesterday, last 7 days, last 30 days), as the report formats them.
+REPORT_DAY = date(2026, 3, 10)
+# Card label -> value on 2026-03-10, as the report formats it.
 EXPECTED = {
-    "Spend": ("EUR 350.50", "EUR 520.50", "EUR 820.50"),
-    "Leads": ("2", "4", "5"),
-    "MQLs": ("1", "3", "4"),
-    "SQLs": ("0", "2", "3"),
-    "Customers": ("1", "1", "2"),
-    "Revenue": ("EUR 5,000.00", "EUR 5,000.00", "EUR 7,000.00"),
-    "CPL": ("EUR 175.25", "EUR 260.25", "EUR 273.50"),
-    "ROMI": ("1,326.5%", "860.6%", "753.1%"),
+    "Spend": "EUR 350.50",  # 100.00 Brand + 250.50 Generic Search
+    "Leads": "2",  # 101, 102
+    "MQLs": "1",  # 102
+    "SQLs": "0",
+    "New customers": "1",  # 104 (deal 9001 won)
+    "Revenue": "EUR 5,000.00",
+    "Cost per lead": "EUR 175.25",  # 350.50 / 2 paid leads
+    "ROMI": "1,326.5%",  # (5,000 - 350.50) / 350.50 x 100
 }
+HTML_BUDGET = 100 * 1024
 
 
 @pytest.fixture
@@ -57,22 +62,24 @@ definitions:
         yield catcher
 
 
-def text_table(text: str) -> dict[str, tuple[str, ...]]:
-    rows = {}
+def text_cards(text: str) -> dict[str, str]:
+    """`Label: value  [STATUS]` lines of the plain-text part."""
+    cards = {}
     for line in text.splitlines():
-        cells = re.split(r"\s{2,}", line.strip())
-        if cells[0] in EXPECTED and len(cells) == 4:
-            rows[cells[0]] = tuple(cells[1:])
-    return rows
+        found = re.fullmatch(r"(.+?): (.+?)  \[[A-Z /]+\]", line)
+        if found and found[1] in EXPECTED:
+            cards[found[1]] = found[2]
+    return cards
 
 
-def html_table(html: str) -> dict[str, tuple[str, ...]]:
-    rows = {}
-    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S):
-        cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
-        if cells and cells[0] in EXPECTED:
-            rows[cells[0]] = tuple(cells[1:4])
-    return rows
+def html_cards(html: str) -> dict[str, str]:
+    """A card is a label cell followed by its value cell; cards come before any other table."""
+    cells = [re.sub(r"\s+", " ", cell).strip() for cell in re.findall(r"<td[^>]*>([^<]*)</td>", html)]
+    cards = {}
+    for index, cell in enumerate(cells[:-1]):
+        if cell in EXPECTED and cell not in cards:
+            cards[cell] = cells[index + 1]
+    return cards
 
 
 def marts(url: str) -> dict[str, list]:
@@ -83,19 +90,47 @@ def marts(url: str) -> dict[str, list]:
         }
 
 
-def test_nightly_run_delivers_hand_checked_numbers(configured, warehouse_url):
-    run_nightly(date(2026, 3, 10))
+def parse(eml: Path) -> EmailMessage:
+    return email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+
+
+def tree(part: EmailMessage) -> object:
+    if part.is_multipart():
+        return (part.get_content_type(), [tree(child) for child in part.iter_parts()])
+    return part.get_content_type()
+
+
+def test_nightly_then_report_delivers_hand_checked_numbers(configured, warehouse_url):
+    run_nightly(REPORT_DAY)
+    assert configured.received == []  # the nightly DAG only builds and validates the marts
+    run_report(["daily"], REPORT_DAY)
 
     [eml] = configured.received
-    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
-    assert message.get_content_type() == "multipart/alternative"
-    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+    message = parse(eml)
+    assert tree(message) == (
+        "multipart/mixed",
+        [
+            (
+                "multipart/alternative",
+                ["text/plain", ("multipart/related", ["text/html", "image/png", "image/png", "image/png"])],
+            ),
+            "text/csv",
+        ],
+    )
     assert message["To"] == "ceo@example.org, head.of.sales@example.org"
-    assert "2026-03-10" in message["Subject"]
+    assert message["Subject"] == "smarketing daily KPIs \u2014 10 Mar 2026"
     text = message.get_body(("plain",)).get_content()
-    html = message.get_body(("html",)).get_content()
-    assert text_table(text) == EXPECTED
-    assert html_table(html) == EXPECTED
+    html_part = message.get_body(("html",))
+    html = html_part.get_content()
+    assert len(html.encode("utf-8")) < HTML_BUDGET
+    related = next(p for p in message.walk() if p.get_content_type() == "multipart/related")
+    image_ids = {p["Content-ID"].strip("<>") for p in related.iter_parts() if p.get_content_type() == "image/png"}
+    referenced = set(re.findall(r'src="cid:([^"]+)"', html))
+    assert referenced and referenced == image_ids
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename().endswith(".csv") and "Generic Search" in attachment.get_content()
+    assert text_cards(text) == EXPECTED
+    assert html_cards(html) == EXPECTED
 
     with psycopg.connect(warehouse_url) as conn:
         raw_counts = [
@@ -103,12 +138,49 @@ def test_nightly_run_delivers_hand_checked_numbers(configured, warehouse_url):
             for t in ("google_ads__campaign_daily", "hubspot__contacts", "hubspot__deals")
         ]
         version = conn.execute("select version from definitions.settings").fetchone()[0]
+        sends = conn.execute(
+            """select send_id, edition, period_start, period_end, recipients, subject, message_id,
+                      definitions_version, status, error, sent_at is not null, html_bytes, html_path, eml_path
+               from ops.report_sends order by send_id"""
+        ).fetchall()
     assert raw_counts == [6, 8, 3]
     assert f"Definitions version {version}" in text
+    [(*row, html_bytes, html_path, eml_path)] = sends
+    assert tuple(row) == (
+        "daily:2026-03-10:2026-03-10",
+        "daily",
+        REPORT_DAY,
+        REPORT_DAY,
+        ["ceo@example.org", "head.of.sales@example.org"],
+        message["Subject"],
+        message["Message-ID"],
+        version,
+        "sent",
+        None,
+        True,
+    )
+    assert html_bytes == Path(html_path).stat().st_size < HTML_BUDGET
+    archived = Path(eml_path)
+    assert parse(archived)["Message-ID"] == message["Message-ID"]  # what was archived is what was sent
+    assert (archived.parent / "preview" / "report.html").is_file()
 
-    # The same night again: identical warehouse, the same numbers in a second e-mail.
+    # The same night again: identical marts; the nightly DAG sends nothing by itself.
     before = marts(warehouse_url)
-    run_nightly(date(2026, 3, 10))
+    run_nightly(REPORT_DAY)
     assert marts(warehouse_url) == before
-    second = email.message_from_bytes(configured.received[1].read_bytes(), policy=email.policy.default)
-    assert text_table(second.get_body(("plain",)).get_content()) == EXPECTED
+    assert len(configured.received) == 1
+
+    # Past editions re-rendered from the marts, no ETL: the report DAG with params.
+    run_report(["weekly", "monthly"], REPORT_DAY)
+    subjects = sorted(parse(eml)["Subject"] for eml in configured.received[1:])
+    assert subjects == [
+        "smarketing monthly KPIs \u2014 February 2026",
+        "smarketing weekly KPIs \u2014 week 10, 2-8 Mar 2026",
+    ]
+    with psycopg.connect(warehouse_url) as conn:
+        statuses = conn.execute("select send_id, status from ops.report_sends order by send_id").fetchall()
+    assert statuses == [
+        ("daily:2026-03-10:2026-03-10", "sent"),
+        ("monthly:2026-02-01:2026-02-28", "sent"),
+        ("weekly:2026-03-02:2026-03-08", "sent"),
+    ]

@@ -7,7 +7,7 @@ below reward, so each scores exactly 20: below a threshold of 50, at a threshold
 import psycopg
 import pytest
 
-from smarketing.report.kpis import query_glossary
+from smarketing.report.data import query_glossary
 
 pytestmark = pytest.mark.integration
 

@@ -268,7 +268,7 @@ def check_common(daily: ReportData, weekly: ReportData, monthly: ReportData, ver
     for data in (daily, weekly, monthly):
         assert (data.currency, data.timezone, data.definitions_version) == ("EUR", "Europe/Berlin", version)
         assert data.quality_warnings == ()
-        assert [term for term, _ in data.glossary][:2] == ["Lead", "MQL"]  # kpis.query_glossary
+        assert [term for term, _ in data.glossary][:2] == ["Lead", "MQL"]  # data.query_glossary
         assert "first touched by sales" in dict(data.glossary)["SLA"]
     # Cohorts of the daily and weekly editions end with March: 101, 102, 103, 107 became leads,
     # 102, 103, 107 MQLs, nobody a customer yet. Every cohort is younger than 90 days + its month.

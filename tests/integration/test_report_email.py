@@ -1,66 +1,48 @@
-"""The report goes out through Airflow's SMTP connection to a real SMTP server on 127.0.0.1,
-arrives as multipart/alternative with the same numbers in both parts, and hostile header
+"""A report e-mail goes out through Airflow's SMTP connection to a real SMTP server on 127.0.0.1,
+arrives as built with the same numbers in both parts, and hostile header
 values are refused before anything is sent."""
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import smtplib
 import socket
-from datetime import UTC, date, datetime
-from decimal import Decimal
 from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from smarketing.mailcatcher import MailCatcher, smtp_connection_uri
-from smarketing.report.email import archive_report, build_message, send_message
-from smarketing.report.kpis import KpiReport, PeriodKpis
-from smarketing.report.render import RenderedReport, render_report
+from smarketing.report.edition_email import build_edition_message
+from smarketing.report.edition_render import InlineImage, RenderedEdition
+from smarketing.report.email import send_message
 
 pytestmark = pytest.mark.integration
 
-LAST_DAY = date(2025, 3, 10)
 SENDER = "smarketing <reports@example.org>"
 RECIPIENTS = ["cmo@example.org", "Head of Sales <sales@example.org>"]
-
-
-def period(label: str, first_day: date, spend: str, paid_leads: int, paid_revenue: str) -> PeriodKpis:
-    return PeriodKpis(
-        label=label,
-        first_day=first_day,
-        last_day=LAST_DAY,
-        spend=Decimal(spend),
-        leads=20,
-        mqls=9,
-        sqls=4,
-        customers=2,
-        revenue=Decimal("5000.00"),
-        paid_leads=paid_leads,
-        paid_revenue=Decimal(paid_revenue),
-    )
-
-
-REPORT = KpiReport(
-    last_day=LAST_DAY,
-    currency="EUR",
-    definitions_version="2025.03-1",
-    periods=(
-        period("Yesterday", LAST_DAY, "1000.00", 8, "3453.00"),
-        period("Last 7 days", date(2025, 3, 4), "6400.00", 16, "4800.00"),
-        period("Last 30 days", date(2025, 2, 9), "0", 0, "0"),
-    ),
-)
-# Hand-computed: Yesterday CPL 1000/8 = EUR 125.00, ROMI (3453-1000)/1000*100 = 245.3%;
-# Last 7 days CPL 6400/16 = EUR 400.00, ROMI (4800-6400)/6400*100 = -25.0%; Last 30 days n/a, n/a.
-EXPECTED_FIGURES = ["EUR 125.00", "245.3%", "EUR 400.00", "-25.0%", "EUR 6,400.00", "EUR 5,000.00", "n/a"]
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002"
+    "0000050001e226059b0000000049454e44ae426082"
+)  # 1 x 1 px
+EXPECTED_FIGURES = ["EUR 125.00", "245.3%", "EUR 6,400.00", "n/a"]
 
 
 @pytest.fixture
-def rendered() -> RenderedReport:
-    return render_report(REPORT, generated_at=datetime(2025, 3, 11, 6, 0, tzinfo=UTC))
+def rendered() -> RenderedEdition:
+    """A small edition: what matters here is the delivery, not the layout (tests/unit has that)."""
+    figures = " · ".join(EXPECTED_FIGURES)
+    return RenderedEdition(
+        subject="smarketing daily KPIs \u2014 10 Mar 2025",
+        html=f'<!DOCTYPE html><html><body><p>{figures}</p>\n<img src="cid:chart@smarketing.report" alt="chart">'
+        "</body></html>\n",
+        text=f"smarketing daily KPIs\n{figures}\n",
+        images=(InlineImage(cid="chart@smarketing.report", filename="chart.png", png=PNG, alt="chart"),),
+        csv_name="campaigns.csv",
+        csv_bytes=b"campaign_name,spend\r\nBrand,1000.00\r\n",
+    )
 
 
 @pytest.fixture
@@ -75,7 +57,7 @@ def parse(path) -> EmailMessage:
 
 
 def test_report_is_delivered_as_built(catcher, rendered):
-    message = build_message(rendered, sender=SENDER, recipients=RECIPIENTS)
+    message = build_edition_message(rendered, sender=SENDER, recipients=RECIPIENTS)
     message_id = send_message(message)
 
     assert len(catcher.received) == 1
@@ -83,14 +65,13 @@ def test_report_is_delivered_as_built(catcher, rendered):
     received = parse(catcher.received[0])
     assert received["Message-ID"] == message_id == message["Message-ID"]
     assert message_id.endswith("@smarketing.local>")
-    assert received["Subject"] == "smarketing daily KPIs — 2025-03-10"
+    assert received["Subject"] == "smarketing daily KPIs \u2014 10 Mar 2025"
     assert received["From"] == SENDER
     assert [a.addr_spec for a in received["To"].addresses] == ["cmo@example.org", "sales@example.org"]
     assert received["Date"].datetime.tzinfo is not None
 
-    assert received.get_content_type() == "multipart/alternative"
-    parts = list(received.iter_parts())
-    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+    assert received.get_content_type() == "multipart/mixed"
+    parts = [received.get_body(("plain",)), received.get_body(("html",))]
     assert [p.get_content_charset() for p in parts] == ["utf-8", "utf-8"]
     text, html = (p.get_content().replace("\r\n", "\n") for p in parts)  # CRLF on the wire
     assert text == rendered.text
@@ -98,19 +79,6 @@ def test_report_is_delivered_as_built(catcher, rendered):
     for figure in EXPECTED_FIGURES:
         assert figure in text
         assert figure in html
-
-
-def test_archive_holds_what_was_sent(catcher, rendered, tmp_path):
-    message = build_message(rendered, sender=SENDER, recipients=RECIPIENTS)
-    send_message(message)
-    html_path, eml_path = archive_report(rendered, message, tmp_path / "archive" / "2025-03-10")
-
-    assert html_path.name == "report.html"
-    assert html_path.read_text(encoding="utf-8") == rendered.html
-    archived, received = parse(eml_path), parse(catcher.received[0])
-    assert archived["Message-ID"] == received["Message-ID"]
-    assert archived.get_body(("plain",)).get_content() == received.get_body(("plain",)).get_content()
-    assert archived.get_body(("html",)).get_content() == received.get_body(("html",)).get_content()
 
 
 @pytest.mark.parametrize(
@@ -127,20 +95,20 @@ def test_archive_holds_what_was_sent(catcher, rendered, tmp_path):
 )
 def test_header_injection_in_a_recipient_is_refused_and_nothing_is_sent(catcher, rendered, recipient):
     with pytest.raises(ValueError, match=r"^To:"):
-        message = build_message(rendered, sender=SENDER, recipients=["cmo@example.org", recipient])
+        message = build_edition_message(rendered, sender=SENDER, recipients=["cmo@example.org", recipient])
         send_message(message)
     assert catcher.received == []
 
 
 def test_header_injection_in_sender_and_subject_is_refused(rendered):
     with pytest.raises(ValueError, match=r"^From:"):
-        build_message(rendered, sender="r@example.org\r\nBcc: evil@x.com", recipients=RECIPIENTS)
+        build_edition_message(rendered, sender="r@example.org\r\nBcc: evil@x.com", recipients=RECIPIENTS)
     for subject in ("KPIs\r\nBcc: evil@x.com", "KPIs%0ABcc: evil@x.com", "=?utf-8?q?KPIs=0ABcc:_evil@x.com?="):
-        hostile = RenderedReport(subject=subject, html=rendered.html, text=rendered.text)
+        hostile = dataclasses.replace(rendered, subject=subject)
         with pytest.raises(ValueError, match=r"^Subject:"):
-            build_message(hostile, sender=SENDER, recipients=RECIPIENTS)
+            build_edition_message(hostile, sender=SENDER, recipients=RECIPIENTS)
     with pytest.raises(ValueError, match=r"^To:"):
-        build_message(rendered, sender=SENDER, recipients=[])
+        build_edition_message(rendered, sender=SENDER, recipients=[])
 
 
 class ScriptedHandler:
@@ -190,7 +158,7 @@ def backoff(monkeypatch) -> list[float]:
 
 def test_a_temporary_failure_is_retried_and_delivered_once(rendered, scripted_server, backoff):
     handler = scripted_server("451 4.3.0 Try again later", "250 OK")
-    message = build_message(rendered, sender=SENDER, recipients=RECIPIENTS)
+    message = build_edition_message(rendered, sender=SENDER, recipients=RECIPIENTS)
     assert send_message(message, smtp_conn_id="smtp_scripted") == message["Message-ID"]
     assert handler.attempts == 2
     assert backoff == [1]
@@ -201,7 +169,7 @@ def test_a_temporary_failure_is_retried_and_delivered_once(rendered, scripted_se
 
 def test_a_permanent_failure_is_not_retried(rendered, scripted_server, backoff):
     handler = scripted_server("554 5.7.1 Rejected")
-    message = build_message(rendered, sender=SENDER, recipients=RECIPIENTS)
+    message = build_edition_message(rendered, sender=SENDER, recipients=RECIPIENTS)
     with pytest.raises(smtplib.SMTPDataError):
         send_message(message, smtp_conn_id="smtp_scripted")
     assert handler.attempts == 1
@@ -211,7 +179,7 @@ def test_a_permanent_failure_is_not_retried(rendered, scripted_server, backoff):
 def test_retries_stop_at_the_connections_retry_limit(rendered, scripted_server, backoff):
     # smtp_connection_uri sets retry_limit=2: one attempt plus two retries.
     handler = scripted_server("451 4.3.0 Try again later")
-    message = build_message(rendered, sender=SENDER, recipients=RECIPIENTS)
+    message = build_edition_message(rendered, sender=SENDER, recipients=RECIPIENTS)
     with pytest.raises(smtplib.SMTPDataError):
         send_message(message, smtp_conn_id="smtp_scripted")
     assert handler.attempts == 3

@@ -13,10 +13,23 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
+from jinja2 import UndefinedError
 
 from smarketing.report import charts
-from smarketing.report.edition_render import RenderedEdition, render_edition
-from smarketing.report.filters import amount, change, days, hours, oneline, rate, ratio, unit_value
+from smarketing.report.edition_render import RenderedEdition, render_edition, template_environment
+from smarketing.report.filters import (
+    amount,
+    change,
+    count,
+    days,
+    hours,
+    money,
+    oneline,
+    percent,
+    rate,
+    ratio,
+    unit_value,
+)
 from smarketing.report.model import (
     CampaignRow,
     ChannelRow,
@@ -641,3 +654,50 @@ def test_a_daily_edition_names_its_day():
     assert result.subject == "smarketing daily KPIs \u2014 22 Nov 2026"
     assert result.csv_name == "smarketing-daily-campaigns-2026-11-22.csv"
     assert result.text.splitlines()[1] == "22 Nov 2026"  # one day: no date range repeated
+
+
+# Moved from the simple report's tests (the editions replaced it): the template environment and
+# the basic number formats.
+
+
+def test_autoescape_is_on_for_html_templates_and_off_for_text_templates():
+    env = template_environment()
+    assert env.autoescape("edition.html.j2") is True
+    assert env.autoescape("edition.txt.j2") is False
+
+
+@pytest.mark.parametrize("template", ["edition.html.j2", "edition.txt.j2"])
+def test_a_missing_variable_is_an_error_not_a_blank(template):
+    with pytest.raises(UndefinedError):
+        template_environment().get_template(template).render(data=make_data(), generated_at=GENERATED_AT)
+
+
+def test_version_and_glossary_are_escaped_in_html_but_not_in_text():
+    hostile = '1.0 <script>alert("x")</script>'
+    data = make_data(
+        definitions_version=hostile, glossary=(("MQL", "lead score of 65 or more (<b>Company given</b> +10)"),)
+    )
+    rendered = render_edition(data, generated_at=GENERATED_AT)
+    assert "<script" not in rendered.html.lower()
+    assert "Definitions version 1.0 &lt;script&gt;alert(" in rendered.html  # re-serialized by css-inline
+    assert f"Definitions version {hostile}" in rendered.text
+    assert "lead score of 65 or more (&lt;b&gt;Company given&lt;/b&gt; +10)" in rendered.html
+    assert "  MQL: lead score of 65 or more (<b>Company given</b> +10)\n" in rendered.text
+
+
+@pytest.mark.parametrize(
+    ("formatted", "expected"),
+    [
+        (money(Decimal("1234.5"), "EUR"), "EUR 1,234.50"),
+        (money(Decimal("0.125"), "USD"), "USD 0.13"),  # half up, not banker's rounding (0.12)
+        (money(Decimal("-1234567.891"), "EUR"), "EUR -1,234,567.89"),
+        (money(None, "EUR"), "n/a"),
+        (count(1234567), "1,234,567"),
+        (count(None), "n/a"),
+        (percent(Decimal("245.25")), "245.3%"),
+        (percent(Decimal("1234.56")), "1,234.6%"),
+        (percent(None), "n/a"),
+    ],
+)
+def test_number_formats(formatted, expected):
+    assert formatted == expected
