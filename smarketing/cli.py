@@ -191,6 +191,35 @@ def cmd_run(args: argparse.Namespace) -> None:
     print(f"{DAG_ID} for {last_day}: success")
 
 
+@contextmanager
+def _smtp_or_local_outbox(conn_id: str) -> Iterator[None]:
+    """The configured SMTP connection, or (as after `make demo`) the local outbox server."""
+    from smarketing.mailcatcher import MailCatcher, smtp_connection_uri
+
+    env_var = f"AIRFLOW_CONN_{conn_id.upper()}"
+    if os.environ.get(env_var) or _airflow_has_connection(conn_id):
+        yield
+        return
+    with MailCatcher(paths.outbox_dir()) as catcher:
+        print(f"no `{conn_id}` connection: delivering to the local outbox {paths.outbox_dir()}")
+        os.environ[env_var] = smtp_connection_uri(catcher.port)
+        try:
+            yield
+        finally:
+            del os.environ[env_var]
+
+
+def _airflow_has_connection(conn_id: str) -> bool:
+    from airflow.exceptions import AirflowNotFoundException
+    from airflow.sdk import BaseHook
+
+    try:
+        BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        return False
+    return True
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     """Render and send report editions from the marts as they are (no ETL): a re-render or re-send."""
     import psycopg
@@ -205,7 +234,7 @@ def cmd_report(args: argparse.Namespace) -> None:
             report_day = latest_loaded_day(conn)
     editions = args.edition if args.edition in ("all", "due") else [args.edition]
     print(f"running {REPORT_DAG_ID} for {report_day}, editions: {args.edition} ...", flush=True)
-    with _output_to(_run_log("report")):
+    with _smtp_or_local_outbox(config.report.smtp_conn_id), _output_to(_run_log("report")):
         run_report(editions, report_day)
     if args.edition == "all":
         picked = enabled_editions(config)

@@ -101,7 +101,7 @@ def funnel_chart(funnel: Sequence[FunnelStage]) -> bytes:
     for position, stage in zip(positions, funnel, strict=True):
         label = count(stage.persons)
         if position > 0:
-            label += f"  ({rate(stage.conversion_rate)})"
+            label += f"  ({rate(stage.conversion_rate)}{', provisional' if stage.conversion_is_provisional else ''})"
         axes.text(stage.persons + widest * 0.02, position, label, va="center", ha="left", fontsize=FONT, color=INK)
     axes.set_yticks(positions, [oneline(stage.label) for stage in funnel], parse_math=False)
     axes.invert_yaxis()

@@ -278,16 +278,17 @@ def _funnel(conn: psycopg.Connection, periods: EditionPeriods, kpis: _KpiValues)
     stages = []
     for stage, label, persons_kpi, rate_kpi in FUNNEL:
         persons = kpis.get((period.first_day, persons_kpi), (None,))[0]
-        rate = kpis.get((period.first_day, rate_kpi), (None,))[0] if rate_kpi else None
+        rate, *_, provisional = kpis.get((period.first_day, rate_kpi), (None, None, None, None, False))
         lost, stuck = by_stage.get(stage, (0, 0))
         stages.append(
             FunnelStage(
                 stage=stage,
                 label=label,
                 persons=int(persons or 0),
-                conversion_rate=rate,
+                conversion_rate=rate if rate_kpi else None,
                 lost=int(lost),
                 stuck=int(stuck),
+                conversion_is_provisional=bool(rate_kpi and provisional),
             )
         )
     return tuple(stages)

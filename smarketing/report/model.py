@@ -51,6 +51,8 @@ class FunnelStage:
     conversion_rate: Decimal | None  # from the previous stage, stage cohort of the period (fct_kpi_period)
     lost: int  # disqualified or lost at this stage in the period
     stuck: int  # stuck at this stage as of the report day
+    # The cohort is too young to have moved on: its rate is shown as provisional, not as a drop.
+    conversion_is_provisional: bool = False
 
 
 @dataclass(frozen=True)

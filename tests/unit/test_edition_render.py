@@ -399,8 +399,9 @@ def test_funnel_with_conversion_and_leakage(rendered):
         *("SQLs", "30", "31.3%", "6", "4"),
         *("Opportunities", "12", "40.0%", "3", "2"),
         *("Customers", "4", "33.3%", "2", "0"),
-        "Conversion: share of the stage above that reached this stage. Lost: disqualified or lost at the stage "
-        "in the period. Stuck: no progress as of 22 Nov 2026.",
+        "Conversion: share of the stage above that reached this stage; provisional while that cohort is younger "
+        "than it needs to move on. Lost: disqualified or lost at the stage in the period. Stuck: no progress as of "
+        "22 Nov 2026.",
     ]
     assert "  MQLs                   96       40.0%      10       5" in rendered.text
     assert "  Customers               4       33.3%       2       0" in rendered.text
@@ -701,3 +702,13 @@ def test_version_and_glossary_are_escaped_in_html_but_not_in_text():
 )
 def test_number_formats(formatted, expected):
     assert formatted == expected
+
+
+def test_a_young_stage_cohort_is_marked_provisional_not_shown_as_a_drop():
+    data = make_data()
+    young = dataclasses.replace(data.funnel[4], conversion_rate=D("0"), conversion_is_provisional=True)
+    rendered = render_edition(dataclasses.replace(data, funnel=(*data.funnel[:4], young)), generated_at=GENERATED_AT)
+    chunks = visible(rendered.html).chunks
+    at = chunks.index("Customers", chunks.index("Stage"))
+    assert chunks[at : at + 4] == ["Customers", "4", "0.0% provisional", "2"]
+    assert "  Customers               4       0.0%*       2       0" in rendered.text
