@@ -8,6 +8,15 @@ the campaign rows of the same day.
 
 from smarketing.extract.streams import Column, Stream
 
+# The day and its metrics, the same in every report of ours (int64 as strings, money in micros).
+_DAY_METRICS = (
+    Column("date", "date", "segments.date", required=True),
+    Column("cost_micros", "bigint", "metrics.costMicros"),
+    Column("impressions", "bigint", "metrics.impressions"),
+    Column("clicks", "bigint", "metrics.clicks"),
+    Column("conversions", "numeric", "metrics.conversions"),
+)
+
 STREAMS = (
     Stream(
         source="google_ads",
@@ -23,11 +32,7 @@ STREAMS = (
             Column("campaign_name", "text", "campaign.name"),
             Column("channel_type", "text", "campaign.advertisingChannelType"),
             Column("campaign_status", "text", "campaign.status"),
-            Column("date", "date", "segments.date", required=True),
-            Column("cost_micros", "bigint", "metrics.costMicros"),
-            Column("impressions", "bigint", "metrics.impressions"),
-            Column("clicks", "bigint", "metrics.clicks"),
-            Column("conversions", "numeric", "metrics.conversions"),
+            *_DAY_METRICS,
         ),
         natural_key=("customer_id", "campaign_id", "date"),
         window_column="date",
@@ -46,11 +51,7 @@ STREAMS = (
             Column("ad_group_id", "text", "adGroup.id", required=True),
             Column("ad_group_name", "text", "adGroup.name"),
             Column("ad_group_status", "text", "adGroup.status"),
-            Column("date", "date", "segments.date", required=True),
-            Column("cost_micros", "bigint", "metrics.costMicros"),
-            Column("impressions", "bigint", "metrics.impressions"),
-            Column("clicks", "bigint", "metrics.clicks"),
-            Column("conversions", "numeric", "metrics.conversions"),
+            *_DAY_METRICS,
         ),
         natural_key=("customer_id", "campaign_id", "ad_group_id", "date"),
         window_column="date",
