@@ -38,17 +38,6 @@ def percent(value: Decimal | None) -> str:
     return f"{value.quantize(_TENTH, rounding=ROUND_HALF_UP):,.1f}%"
 
 
-def kpi(value: Decimal | int | None, kind: str, currency: str) -> str:
-    """Format a KPI by its kind (`money`, `count`, `percent`), so templates can loop over rows."""
-    if kind == "money":
-        return money(value, currency)  # type: ignore[arg-type]
-    if kind == "count":
-        return count(value)  # type: ignore[arg-type]
-    if kind == "percent":
-        return percent(value)  # type: ignore[arg-type]
-    raise ValueError(f"unknown KPI kind {kind!r}")
-
-
 def amount(value: Decimal | None, places: int = 2) -> str:
     """`1,234.50` (or `1,235` with no places): money in a table whose header names the currency."""
     if value is None:
@@ -151,7 +140,6 @@ FILTERS = {
     "money": money,
     "count": count,
     "percent": percent,
-    "kpi": kpi,
     "amount": amount,
     "rate": rate,
     "ratio": ratio,
