@@ -6,11 +6,12 @@ KeyError deep inside a nightly task.
 
 from __future__ import annotations
 
+import codecs
 import os
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -48,6 +49,34 @@ class SourceConfig(_Strict):
     path: Path
     lookback_days: Annotated[int, Field(ge=0, le=365)] = 3
     enabled: bool = True
+    # How many days the loaded data may end before the run's last day before the source counts
+    # as stale (a quality warning and the report's banner). 0: every night must load yesterday.
+    max_lag_days: Annotated[int, Field(ge=0, le=365)] = 0
+    # Text files of the drop (CSV exports): their encoding when they carry no UTF-8 byte order
+    # mark (Russian-locale Excel saves cp1251), the field delimiter (None: detected from the
+    # header line among , ; tab |) and the decimal separator of numbers ("," in most of Europe;
+    # thousands separators - spaces, no-break spaces and the other mark - are then dropped).
+    encoding: str = "utf-8"
+    csv_delimiter: Annotated[str, Field(min_length=1, max_length=1)] | None = None
+    decimal_separator: Literal[".", ","] = "."
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError("is not an encoding Python knows (e.g. utf-8, cp1251)") from None
+        return value
+
+
+class AlertsConfig(_Strict):
+    """Who hears about a failed run: a critical quality check, a source that could not be loaded."""
+
+    recipients: Annotated[list[EmailStr], Field(min_length=1)]
+    # Default: report.sender and report.smtp_conn_id.
+    sender: EmailStr | None = None
+    smtp_conn_id: str | None = None
 
 
 class WarehouseConfig(_Strict):
@@ -141,6 +170,8 @@ class Config(_Strict):
     warehouse: WarehouseConfig = WarehouseConfig()
     sources: Annotated[dict[str, SourceConfig], Field(min_length=1)]
     report: ReportConfig
+    # None: failures are only in Airflow's task logs and `make quality`.
+    alerts: AlertsConfig | None = None
     definitions: Definitions = Definitions()
 
     @field_validator("timezone")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from smarketing.extract.currencies import CURRENCY_CODES
 from smarketing.extract.streams import Column, Stream
 
 DATE_FIELD = "Date"
@@ -37,9 +38,9 @@ STREAMS = (
         files="*.csv",
         records_at="rows",
         columns=(
-            Column("date", "date", "date", required=True),
-            Column("currency", "text", "currency", required=True),
-            Column("rate", "numeric", "rate", required=True),
+            Column("date", "date", "date", required=True, not_future=True),
+            Column("currency", "text", "currency", required=True, allowed=CURRENCY_CODES),
+            Column("rate", "numeric", "rate", required=True, positive=True),
         ),
         natural_key=("date", "currency"),
         window_column="date",

@@ -6,15 +6,18 @@ the campaigns that have ad groups (Search, Display, Video; not Performance Max);
 the campaign rows of the same day.
 """
 
+from decimal import Decimal
+
+from smarketing.extract.currencies import CURRENCY_CODES
 from smarketing.extract.streams import Column, Stream
 
 # The day and its metrics, the same in every report of ours (int64 as strings, money in micros).
 _DAY_METRICS = (
-    Column("date", "date", "segments.date", required=True),
-    Column("cost_micros", "bigint", "metrics.costMicros"),
-    Column("impressions", "bigint", "metrics.impressions"),
-    Column("clicks", "bigint", "metrics.clicks"),
-    Column("conversions", "numeric", "metrics.conversions"),
+    Column("date", "date", "segments.date", required=True, not_future=True),
+    Column("cost_micros", "bigint", "metrics.costMicros", minimum=Decimal(0)),
+    Column("impressions", "bigint", "metrics.impressions", minimum=Decimal(0)),
+    Column("clicks", "bigint", "metrics.clicks", minimum=Decimal(0)),
+    Column("conversions", "numeric", "metrics.conversions", minimum=Decimal(0)),
 )
 
 STREAMS = (
@@ -26,7 +29,7 @@ STREAMS = (
         columns=(
             Column("customer_id", "text", "customer.id", required=True),
             Column("customer_name", "text", "customer.descriptiveName"),
-            Column("currency_code", "text", "customer.currencyCode", required=True),
+            Column("currency_code", "text", "customer.currencyCode", required=True, allowed=CURRENCY_CODES),
             Column("time_zone", "text", "customer.timeZone", required=True),
             Column("campaign_id", "text", "campaign.id", required=True),
             Column("campaign_name", "text", "campaign.name"),
@@ -45,7 +48,7 @@ STREAMS = (
         records_at="[*].results",
         columns=(
             Column("customer_id", "text", "customer.id", required=True),
-            Column("currency_code", "text", "customer.currencyCode", required=True),
+            Column("currency_code", "text", "customer.currencyCode", required=True, allowed=CURRENCY_CODES),
             Column("time_zone", "text", "customer.timeZone", required=True),
             Column("campaign_id", "text", "campaign.id", required=True),
             Column("ad_group_id", "text", "adGroup.id", required=True),

@@ -11,6 +11,9 @@ state. The record does not say which type it is, so one stream would have to tak
 the folder name; staging unions them into one engagement model instead.
 """
 
+from decimal import Decimal
+
+from smarketing.extract.currencies import CURRENCY_CODES
 from smarketing.extract.streams import Column, Stream
 
 _LIFECYCLE_DATES = tuple(
@@ -31,8 +34,8 @@ STREAMS = (
             Column("lastname", "text", "properties.lastname"),
             Column("phone", "text", "properties.phone"),
             Column("company", "text", "properties.company"),
-            Column("createdate", "timestamptz", "properties.createdate", required=True),
-            Column("lifecyclestage", "text", "properties.lifecyclestage"),
+            Column("createdate", "timestamptz", "properties.createdate", required=True, not_future=True),
+            Column("lifecyclestage", "text", "properties.lifecyclestage", maps_stage=True),
             Column("hs_lead_status", "text", "properties.hs_lead_status"),
             Column("hubspotscore", "numeric", "properties.hubspotscore"),
             Column("hs_analytics_source", "text", "properties.hs_analytics_source"),
@@ -50,7 +53,7 @@ STREAMS = (
             Column("disqualification_reason", "text", "properties.disqualification_reason"),
             *_LIFECYCLE_DATES,
             Column("archived", "boolean", "archived"),
-            Column("updated_at", "timestamptz", "updatedAt", required=True),
+            Column("updated_at", "timestamptz", "updatedAt", required=True, not_future=True),
         ),
         natural_key=("id",),
         window_column="updated_at",
@@ -63,17 +66,17 @@ STREAMS = (
         columns=(
             Column("id", "text", "id", required=True),
             Column("dealname", "text", "properties.dealname"),
-            Column("amount", "numeric", "properties.amount"),
-            Column("deal_currency_code", "text", "properties.deal_currency_code"),
-            Column("dealstage", "text", "properties.dealstage", required=True),
+            Column("amount", "numeric", "properties.amount", minimum=Decimal(0)),
+            Column("deal_currency_code", "text", "properties.deal_currency_code", allowed=CURRENCY_CODES),
+            Column("dealstage", "text", "properties.dealstage", required=True, maps_stage=True),
             Column("pipeline", "text", "properties.pipeline"),
-            Column("createdate", "timestamptz", "properties.createdate", required=True),
+            Column("createdate", "timestamptz", "properties.createdate", required=True, not_future=True),
             Column("closedate", "timestamptz", "properties.closedate"),
             Column("closed_lost_reason", "text", "properties.closed_lost_reason"),
             Column("hs_is_closed_won", "boolean", "properties.hs_is_closed_won"),
             Column("contact_ids", "jsonb", "associations.contacts.results[*].id"),
             Column("archived", "boolean", "archived"),
-            Column("updated_at", "timestamptz", "updatedAt", required=True),
+            Column("updated_at", "timestamptz", "updatedAt", required=True, not_future=True),
         ),
         natural_key=("id",),
         window_column="updated_at",
@@ -91,8 +94,8 @@ STREAMS = (
                 Column("hubspot_owner_id", "text", "properties.hubspot_owner_id"),
                 Column("contact_ids", "jsonb", "associations.contacts.results[*].id"),
                 Column("archived", "boolean", "archived"),
-                Column("created_at", "timestamptz", "createdAt"),
-                Column("updated_at", "timestamptz", "updatedAt", required=True),
+                Column("created_at", "timestamptz", "createdAt", not_future=True),
+                Column("updated_at", "timestamptz", "updatedAt", required=True, not_future=True),
             ),
             natural_key=("id",),
             window_column="updated_at",

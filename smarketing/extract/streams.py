@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 
@@ -16,6 +17,16 @@ class Column:
     pg_type: str  # text, bigint, numeric, date, timestamptz, boolean, jsonb
     path: str  # dotted path in the record; `a.b[*].c` collects a list
     required: bool = False
+    # Row-level rules: a value breaking one quarantines its row (see smarketing.load).
+    minimum: Decimal | None = None  # numbers: the smallest value allowed (spend, counts: 0)
+    positive: bool = False  # numbers: must be > 0 (an exchange rate)
+    allowed: frozenset[str] | None = None  # text: the only values allowed (e.g. CURRENCY_CODES)
+    # Dates and timestamps of something that already happened (a spend day, a record's creation),
+    # unlike a deal's expected close date: a value later than the extraction is impossible.
+    not_future: bool = False
+    # The CRM field's values must be listed in the shared definitions' crm_stage_map for this CRM
+    # (checked by the raw quality suite: an unmapped value is a warning, not a rejected row).
+    maps_stage: bool = False
 
 
 @dataclass(frozen=True)
