@@ -7,11 +7,13 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test test-unit lint run report stop warehouse airflow dbt docs clean
+.PHONY: install demo test test-unit lint run report stop warehouse airflow dbt docs quality clean
 
 $(INSTALLED): pyproject.toml uv.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "smarketing needs Python 3.11 (set PYTHON=...)")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# A venv that `uv run` synced exactly has lost pip and uv: bring pip back first.
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	# --inexact keeps uv itself, which the lock does not list, in the venv.
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --python $(BIN)/python
@@ -59,6 +61,10 @@ dbt: $(INSTALLED)
 ## docs: dbt docs of the warehouse (static HTML under .smarketing/dbt/target)
 docs: $(INSTALLED)
 	$(BIN)/smarketing docs
+
+## quality: both data-quality gates on the warehouse now; prints failures, quarantine, load failures, stale sources; GX Data Docs under .smarketing/quality/data_docs (exit 1 on a critical failure)
+quality: $(INSTALLED)
+	$(BIN)/smarketing quality
 
 clean: stop
 	rm -rf .smarketing

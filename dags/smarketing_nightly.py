@@ -4,7 +4,10 @@ prepare (definitions, raw tables, grants) -> extract+load (one mapped task per s
 validate raw -> dbt build (Cosmos) -> validate marts.
 validate_marts publishes the marts as an Asset (MARTS); the report DAG (`smarketing_report`) runs
 when it changes. A critical quality failure stops the chain before the Asset is updated, so no
-report goes out on bad data.
+report goes out on bad data. A source that cannot be loaded does not stop the others: the chain
+goes on when at least one source loaded, and the report names the missing source as stale.
+alert_on_failure runs last: when any task failed it e-mails the data team what failed and where,
+and fails, so the run shows as failed.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from airflow.sdk import dag, task
+from airflow.task.trigger_rule import TriggerRule
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from smarketing.config import load_config
@@ -43,26 +47,33 @@ def smarketing_nightly():
 
         return tasks.extract_load(source, data_interval_end)
 
-    @task
+    # Sources that did load are checked and transformed even when another one failed.
+    @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
     def validate_raw() -> dict:
         from smarketing import tasks
 
         return tasks.validate("raw")
 
     @task(outlets=[MARTS])
-    def validate_marts(outlet_events=None) -> dict:
+    def validate_marts() -> dict:
         from smarketing import tasks
 
-        summary = tasks.validate("marts")
-        if outlet_events is not None:
-            outlet_events[MARTS].extra = {"warnings": summary["warnings"]}
-        return summary
+        return tasks.validate("marts")
+
+    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
+    def alert_on_failure(dag_run=None, ti=None) -> None:
+        from smarketing import tasks
+
+        label = f"for {dag_run.data_interval_end:%Y-%m-%d}" if dag_run.data_interval_end else dag_run.run_id
+        tasks.alert_on_failure(dag_run.dag_id, dag_run.run_id, label, dag_run.start_date, ti)
 
     prepared = prepare_warehouse()
     loads = extract_load.expand(source=list(config.enabled_sources))
     raw_checked = validate_raw()
     transform = dbt_task_group(config)
-    prepared >> loads >> raw_checked >> transform >> validate_marts()
+    marts_checked = validate_marts()
+    prepared >> loads >> raw_checked >> transform >> marts_checked
+    [loads, marts_checked] >> alert_on_failure()
 
 
 smarketing_nightly()

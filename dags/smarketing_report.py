@@ -46,17 +46,11 @@ def smarketing_report():
 
         return tasks.pick_editions(params["editions"], report_day)
 
-    @task
-    def quality_warnings(triggering_asset_events=None) -> list[str]:
-        from smarketing import tasks
-
-        return tasks.quality_warnings(triggering_asset_events)
-
     @task(map_index_template="{{ edition }}")
-    def render_edition(edition: str, report_day: str, warnings: list[str]) -> dict:
+    def render_edition(edition: str, report_day: str) -> dict:
         from smarketing import tasks
 
-        return tasks.render_edition(edition, report_day, warnings)
+        return tasks.render_edition(edition, report_day)
 
     @task(map_index_template="{{ rendered['edition'] }}")
     def send_edition(rendered: dict) -> str:
@@ -65,9 +59,7 @@ def smarketing_report():
         return tasks.send_edition(rendered)
 
     report_day = resolve_report_day()
-    rendered = render_edition.partial(report_day=report_day, warnings=quality_warnings()).expand(
-        edition=pick_editions(report_day)
-    )
+    rendered = render_edition.partial(report_day=report_day).expand(edition=pick_editions(report_day))
     send_edition.expand(rendered=rendered)
 
 

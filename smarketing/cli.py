@@ -7,6 +7,7 @@ smarketing report [--edition daily|weekly|monthly|all|due] [--date D]
 smarketing warehouse          start the embedded warehouse (if none is configured); print how to connect
 smarketing stop               stop the embedded warehouse
 smarketing dbt ARGS...        run dbt against the warehouse (e.g. `smarketing dbt build`)
+smarketing quality            both data-quality gates on the warehouse now: summary, GX Data Docs (exit 1 on critical)
 smarketing airflow            Airflow standalone (UI on http://localhost:8080) with this project
 """
 
@@ -163,12 +164,31 @@ def cmd_demo(args: argparse.Namespace) -> None:
     _print_issues(_issue_dirs(editions, last_day))
     for eml in catcher.received:
         print(f"delivered:      {eml}")
+    print(f"quality:        {_quality_line(url)}")
     if running:
         print(f"warehouse:      {running.psql_command}")
         print("                (left running; `make stop` stops it)")
     else:
         print(f"warehouse:      {url.rsplit('@', 1)[-1]}")
     print("marts:          schema marts: fct_kpi_period, fct_lead_funnel, fct_campaign_performance, ... (README)")
+
+
+def _quality_line(url: str) -> str:
+    """The nightly gates' verdict in one line, as the warehouse recorded it."""
+    import psycopg
+
+    from smarketing.quality import latest_outcomes
+    from smarketing.warehouse.connection import libpq_url
+
+    with psycopg.connect(libpq_url(url)) as conn:
+        reports = latest_outcomes(conn)
+        quarantined = conn.execute(
+            "select count(*) from quarantine.rejected_rows where released_at is null"
+        ).fetchone()[0]
+    checks = ", ".join(f"{stage} {len(report.outcomes)} checks" for stage, report in reports.items())
+    critical = sum(len(report.critical_failures) for report in reports.values())
+    warnings = sum(len(report.warnings) for report in reports.values())
+    return f"{checks}: {critical} critical, {warnings} warnings; {quarantined} rows in quarantine (`make quality`)"
 
 
 def _use_demo_sources(folder: Path) -> Config:
@@ -304,6 +324,15 @@ def cmd_docs(args: argparse.Namespace) -> None:
     raise SystemExit(code)
 
 
+def cmd_quality(args: argparse.Namespace) -> None:
+    """The raw and marts gates on the warehouse as it is, recorded like nightly runs; never raises on a
+    failed check, the exit code says it."""
+    from smarketing.quality_summary import run_quality
+
+    url = _prepare()
+    raise SystemExit(run_quality(url, load_config(), paths.home() / "quality" / "data_docs"))
+
+
 def cmd_airflow(args: argparse.Namespace) -> None:
     _prepare()
     airflow = Path(sys.executable).parent / "airflow"
@@ -343,6 +372,9 @@ def main(argv: list[str] | None = None) -> None:
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
     dbt.set_defaults(func=cmd_dbt)
     commands.add_parser("docs", help="build the dbt docs of the warehouse").set_defaults(func=cmd_docs)
+    commands.add_parser(
+        "quality", help="run both data-quality gates now: summary and Data Docs (exit 1 on a critical failure)"
+    ).set_defaults(func=cmd_quality)
     commands.add_parser("airflow", help="Airflow standalone with this project").set_defaults(func=cmd_airflow)
     args = parser.parse_args(argv)
     try:

@@ -11,8 +11,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 FUNNEL_STAGES = ("lead", "mql", "sql", "opportunity", "customer")
-# What a CRM value may map to: a funnel stage, an outcome, or `excluded` (junk, spam, test).
-MappedStage = Literal["lead", "mql", "sql", "opportunity", "customer", "disqualified", "won", "lost", "excluded"]
+# What a CRM value may map to: a funnel stage, an outcome, `excluded` (junk, spam, test), or `none`:
+# a value the definitions know that means no stage (HubSpot's lifecycle stage `other`), so the
+# quality gate does not flag it as unmapped.
+MappedStage = Literal[
+    "lead", "mql", "sql", "opportunity", "customer", "disqualified", "won", "lost", "excluded", "none"
+]
 # The fields of the common CRM-record contract that scoring and channel rules may test.
 RULE_FIELDS = (
     "email_domain",
@@ -111,6 +115,7 @@ DEFAULT_CRM_MAPPINGS: dict[str, CrmMapping] = {
                 "opportunity": "opportunity",
                 "customer": "customer",
                 "evangelist": "customer",
+                "other": "none",
             },
             "hs_lead_status": {
                 "UNQUALIFIED": "disqualified",

@@ -7,7 +7,7 @@ from airflow.sdk import Asset
 from smarketing.config import REPO_ROOT, Config
 
 # The validated marts: the nightly DAG's validate_marts produces it, the report DAG runs on it.
-# The event's `extra` carries the marts' warning-level quality failures for the report's banner.
+# The report's banner reads the gate's warnings from the warehouse (ops.quality_results), not the event.
 MARTS = Asset(name="smarketing_marts", uri="smarketing://warehouse/marts")
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"

@@ -9,9 +9,16 @@ import psycopg
 from smarketing.config import Config
 from smarketing.definitions import publish_definitions
 from smarketing.extract import STREAMS, streams_of
-from smarketing.extract.files import read_pages
+from smarketing.extract.files import FileFormat, read_pages
 from smarketing.extract.streams import Stream, Window
-from smarketing.load import OPS_SCHEMA, LoadResult, ensure_ops_schema, ensure_raw_table, load_stream
+from smarketing.load import (
+    OPS_SCHEMA,
+    LoadResult,
+    ensure_ops_schema,
+    ensure_quarantine_schema,
+    ensure_raw_table,
+    load_stream,
+)
 from smarketing.warehouse.access import grant_analyst_access
 
 
@@ -21,6 +28,7 @@ def prepare_warehouse(conn: psycopg.Connection, config: Config) -> str:
     version = publish_definitions(conn, config)
     with conn.transaction():
         ensure_ops_schema(conn)
+        ensure_quarantine_schema(conn)
         for streams in STREAMS.values():
             for stream in streams:
                 ensure_raw_table(conn, stream)
@@ -59,11 +67,34 @@ def _last_loaded_day(conn: psycopg.Connection, stream: Stream) -> date | None:
     ).fetchone()[0]
 
 
+class SourceLoadError(RuntimeError):
+    """Streams of one source that could not be loaded; the source's other streams were."""
+
+    def __init__(self, source: str, failures: dict[str, Exception], streams: int) -> None:
+        named = {stream: f"{source}/{stream}" for stream in failures}
+        # A SourceDataError already starts with its source/stream; other errors get it.
+        listed = "\n".join(
+            f"  {error}" if str(error).startswith(named[stream]) else f"  {named[stream]}: {error}"
+            for stream, error in failures.items()
+        )
+        super().__init__(f"{source}: {len(failures)} of {streams} streams not loaded (the others were):\n{listed}")
+        self.failures = failures
+
+
 def extract_and_load(conn: psycopg.Connection, config: Config, source: str, last_day: date) -> list[LoadResult]:
-    """Every stream of one source, each in its own transaction."""
-    folder = config.sources[source].path
+    """Every stream of one source, each in its own transaction. A stream that fails (recorded in
+    ops.load_failures) does not keep the others from loading; then one error names every failure."""
+    settings = config.sources[source]
+    file_format = FileFormat(settings.encoding, settings.csv_delimiter, settings.decimal_separator)
+    streams = streams_of(source)
     results = []
-    for stream in streams_of(source):
+    failures: dict[str, Exception] = {}
+    for stream in streams:
         window = extract_window(conn, config, stream, last_day)
-        results.append(load_stream(conn, stream, read_pages(stream, folder), window))
+        try:
+            results.append(load_stream(conn, stream, read_pages(stream, settings.path, file_format), window))
+        except Exception as error:
+            failures[stream.name] = error
+    if failures:
+        raise SourceLoadError(source, failures, len(streams)) from next(iter(failures.values()))
     return results

@@ -5,15 +5,18 @@ Kept apart from the DAG file so the scheduler's parse imports nothing heavy.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
 import psycopg
 
 from smarketing.config import load_config
-from smarketing.pipeline import extract_and_load, last_day_of_run
+from smarketing.pipeline import SourceLoadError, extract_and_load, last_day_of_run
 from smarketing.pipeline import prepare_warehouse as _prepare
 from smarketing.warehouse.connection import url_from_airflow_connection
+
+log = logging.getLogger(__name__)
 
 
 def _connect() -> psycopg.Connection:
@@ -27,19 +30,81 @@ def prepare_warehouse() -> str:
 
 
 def extract_load(source: str, data_interval_end: datetime) -> list[dict]:
+    """Load one source; bad source data fails at once (a retry reads the same files), anything
+    else (a lost connection) is left to the task's retries."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from smarketing.extract.records import SourceDataError
+
     config = load_config()
-    with _connect() as conn:
-        results = extract_and_load(conn, config, source, last_day_of_run(data_interval_end, config))
+    try:
+        with _connect() as conn:
+            results = extract_and_load(conn, config, source, last_day_of_run(data_interval_end, config))
+    except SourceLoadError as failed:
+        if all(isinstance(error, SourceDataError) for error in failed.failures.values()):
+            raise AirflowFailException(str(failed)) from failed
+        raise
     return [asdict(result) for result in results]
 
 
 def validate(stage: str) -> dict:
+    """Run the stage's quality gate; a critical failure fails the task without retries (the data
+    will not change by waiting), which stops the run before the report's Asset is updated."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from smarketing.quality import QualityGateFailed
     from smarketing.quality import validate as run_suites
 
     config = load_config()
-    report = run_suites(stage, url_from_airflow_connection(config.warehouse.conn_id))
-    report.raise_for_critical()
+    report = run_suites(stage, url_from_airflow_connection(config.warehouse.conn_id), config)
+    try:
+        report.raise_for_critical()
+    except QualityGateFailed as failed:
+        raise AirflowFailException(str(failed)) from None
     return report.summary()
+
+
+def alert_on_failure(dag_id: str, run_id: str, run_label: str, started_at: datetime, task_instance) -> None:
+    """When anything in the run failed: e-mail the data team what failed and where, then fail
+    this task so the run itself shows as failed (its other leaves may have succeeded)."""
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    from smarketing.alerts import alert_message, alert_text, collect
+    from smarketing.report.email import send_message
+
+    config = load_config()
+    sources = list(config.enabled_sources)  # extract_load is mapped over them in this order
+    states = task_instance.get_task_states(dag_id=dag_id, run_ids=[run_id]).get(run_id, {})
+    failed = {_task_label(task, sources): task for task, state in states.items() if state in FAILED_STATES}
+    if not failed:
+        raise AirflowSkipException("nothing failed")
+    with _connect() as conn:
+        failure = collect(
+            conn,
+            run_label=run_label,
+            since=started_at,
+            failed_tasks=sorted(failed),
+            failed_sources=[label[len("extract_load[") : -1] for label in failed if label.startswith("extract_load[")],
+            failed_stages=[stage for stage in ("raw", "marts") if f"validate_{stage}" in failed],
+            report_published=states.get("validate_marts") == "success",
+        )
+    if config.alerts is None:
+        log.warning("no `alerts` configured; the data team is not e-mailed:\n%s", alert_text(failure))
+    else:
+        smtp_conn_id = config.alerts.smtp_conn_id or config.report.smtp_conn_id
+        send_message(alert_message(failure, config), smtp_conn_id=smtp_conn_id)
+    raise AirflowFailException(f"nightly run failed: {failure.headline}")
+
+
+FAILED_STATES = ("failed", "upstream_failed")
+
+
+def _task_label(task_key: str, sources: list[str]) -> str:
+    """`extract_load_1` (a mapped instance, as Airflow keys task states) -> `extract_load[hubspot]`."""
+    task_id, _, index = task_key.rpartition("_")
+    if task_id == "extract_load" and index.isdigit() and int(index) < len(sources):
+        return f"extract_load[{sources[int(index)]}]"
+    return task_key
 
 
 def resolve_report_day(report_day: str | None = None) -> str:
@@ -73,21 +138,12 @@ def pick_editions(editions: str | list[str], report_day: str) -> list[str]:
     return list(dict.fromkeys(editions))
 
 
-def quality_warnings(triggering_asset_events) -> list[str]:
-    """The marts' warning-level check failures, as validate_marts passed them on the Asset event."""
-    warnings: list[str] = []
-    for events in (triggering_asset_events or {}).values():
-        for event in events:
-            warnings += [str(w) for w in (getattr(event, "extra", None) or {}).get("warnings", [])]
-    return list(dict.fromkeys(warnings))
-
-
-def render_edition(edition: str, report_day: str, warnings: list[str] | tuple[str, ...] = ()) -> dict:
+def render_edition(edition: str, report_day: str) -> dict:
     """Render and archive one issue of `edition` for `report_day` (YYYY-MM-DD)."""
     from smarketing.report.publish import render_and_archive
 
     with _connect() as conn:
-        return render_and_archive(conn, load_config(), edition, date.fromisoformat(report_day), warnings)
+        return render_and_archive(conn, load_config(), edition, date.fromisoformat(report_day))
 
 
 def send_edition(rendered: dict) -> str:

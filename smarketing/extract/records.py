@@ -1,7 +1,9 @@
-"""Turning one page of API records into typed rows for COPY, with errors that say where.
+"""Turning one page of source records into typed rows for COPY, and rejections that say where.
 
 Values are checked here rather than left to COPY, because COPY's error names a line of its own
-input; ours names the source, the file or page, the record and the field.
+input; ours names the source, the file or page, the record and the field. A record that breaks a
+rule is rejected on its own (smarketing.load quarantines it) and the rest of the page loads; only
+a page that cannot be read at all raises SourceDataError.
 """
 
 from __future__ import annotations
@@ -10,67 +12,113 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from itertools import chain
+from typing import Any, NamedTuple
 
 from smarketing.extract.streams import Column, Stream, Window
 
 
 class SourceDataError(ValueError):
-    """A record that cannot be loaded; the message names source, stream, origin, record and field."""
+    """A file or page that cannot be read at all (empty, cut off, undecodable, not of the expected
+    shape): the stream's load fails and rolls back. The message names source, stream and origin."""
 
-    def __init__(self, stream: Stream, origin: str, line: int, field: str, reason: str) -> None:
-        # JSON pages count records within the page; CSV files count lines of the file.
-        unit = "line" if stream.format == "csv" else "record"
-        super().__init__(f"{stream.source}/{stream.name}: {origin}, {unit} {line}, field {field}: {reason}")
-        self.origin, self.line, self.field, self.reason = origin, line, field, reason
+    def __init__(self, stream: Stream, origin: str, reason: str) -> None:
+        super().__init__(f"{stream.source}/{stream.name}: {origin}: {reason}")
+        self.origin, self.reason = origin, reason
 
 
 @dataclass(frozen=True)
 class Page:
     origin: str  # file path or page URL: kept on every row it yields
     body: Any
+    # CSV text writes numbers with this decimal separator ("." or ","); None: JSON numbers.
+    decimal: str | None = None
+
+
+class SourceRecord(NamedTuple):
+    line: int  # CSV: the line of the file the record starts on; JSON: its number within the page
+    record: Any
+    # (field, reason) when the reader already found the record unusable (a ragged CSV line).
+    fault: tuple[str, str] | None = None
+
+
+class Row(NamedTuple):
+    line: int
+    values: list[str | None]  # COPY text of every column, then `_extra`
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A record that cannot be loaded, with what the quarantine needs to find and release it."""
+
+    origin: str
+    line: int
+    field: str  # the source's field name, "(line)" or "(record)" when the whole record is wrong
+    reason: str
+    record: Any  # the source record (a CSV line as header -> value)
+    natural_key: dict[str, str] | None  # COPY text of the key columns, when all could be typed
+    record_day: date | None  # the day of the window column, when it could be typed
+
+
+def line_unit(stream: Stream) -> str:
+    """What a rejection's `line` counts: lines of a CSV file, records of a JSON page."""
+    return "line" if stream.format == "csv" else "record"
 
 
 _INTEGER = re.compile(r"[+-]?\d+")
+_BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
+# A thousands separator is recognised only in this exact shape, so "1.5" is never read as 15.
+_THOUSANDS = {",": re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?"), ".": re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")}
 _MISSING = object()
 
 
-def _text_for_copy(column: Column, value: Any) -> str | None:
-    """The value as COPY text for `column`, or ValueError naming what is wrong."""
-    if value is None or value == "":
-        return None
+def _csv_number(text: str, decimal: str) -> str:
+    """A number as a spreadsheet export writes it ("1 234,56"), in the notation COPY reads."""
+    text = "".join(text.split())  # every Unicode space, the no-break spaces U+00A0 and U+202F too
+    if _THOUSANDS[decimal].fullmatch(text):
+        text = text.replace("." if decimal == "," else ",", "")
+    return text.replace(",", ".") if decimal == "," else text
+
+
+def _typed(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
+    """(COPY text, Python value for the rules) of a present value, or ValueError naming what is wrong."""
     kind = column.pg_type
     if kind == "jsonb":
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")), value
     if isinstance(value, (dict, list)):
         raise ValueError(f"expected a {kind} value, got a JSON {type(value).__name__}")
     if kind == "text":
-        return str(value)
+        if "\x00" in str(value):
+            raise ValueError(f"contains a NUL character, which Postgres text cannot hold: {value!r}")
+        return str(value), str(value)
     if kind == "boolean":
         text = str(value).lower()
         if text not in {"true", "false"}:
             raise ValueError(f"expected true/false, got {value!r}")
-        return text
-    if kind == "bigint":
-        text = str(value)
-        if isinstance(value, bool) or not _INTEGER.fullmatch(text):
-            raise ValueError(f"expected an integer, got {value!r}")
-        return text
-    if kind == "numeric":
+        return text, text == "true"
+    if kind in ("bigint", "numeric"):
+        text = _csv_number(value, decimal) if decimal and isinstance(value, str) else str(value)
+        if kind == "bigint":
+            if isinstance(value, bool) or not _INTEGER.fullmatch(text):
+                raise ValueError(f"expected an integer, got {value!r}")
+            if not _BIGINT_MIN <= int(text) <= _BIGINT_MAX:
+                raise ValueError(f"{value!r} is outside the 64-bit integer range")
+            return text, int(text)
         try:
-            number = Decimal(str(value))
+            number = Decimal(text)
         except InvalidOperation:
             raise ValueError(f"expected a number, got {value!r}") from None
         if not number.is_finite():
             raise ValueError(f"expected a finite number, got {value!r}")
-        return str(value)
+        return text, number
     if kind == "date":
         try:
-            return date.fromisoformat(str(value)).isoformat()
+            day = date.fromisoformat(str(value))
         except ValueError:
             raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+        return day.isoformat(), day
     if kind == "timestamptz":
         try:
             moment = datetime.fromisoformat(str(value))
@@ -78,8 +126,29 @@ def _text_for_copy(column: Column, value: Any) -> str | None:
             raise ValueError(f"expected an ISO-8601 timestamp, got {value!r}") from None
         if moment.tzinfo is None:
             raise ValueError(f"timestamp without time zone: {value!r}")
-        return moment.isoformat()
+        return moment.isoformat(), moment
     raise AssertionError(f"unhandled column type {kind}")
+
+
+def _broken_rule(column: Column, value: Any, typed: Any, extracted_at: datetime) -> str | None:
+    """Why a well-typed value is still impossible, or None. The words never name the extraction
+    time, so a rerun rejects the row with the same reason and the quarantine keeps one entry."""
+    if column.minimum is not None and typed < column.minimum:
+        return f"{value!r} is below the minimum {column.minimum}"
+    if column.positive and typed <= 0:
+        return f"{value!r} is not greater than 0"
+    if column.allowed is not None and typed not in column.allowed:
+        return f"{value!r} is not a known value"
+    if column.not_future and _in_future(typed, extracted_at):
+        return f"{value!r} is later than the extraction"
+    return None
+
+
+def _in_future(value: date | datetime, extracted_at: datetime) -> bool:
+    # A day of a source's own time zone may be a day ahead of UTC; a clock may run a little fast.
+    if isinstance(value, datetime):
+        return value > extracted_at + timedelta(hours=1)
+    return value > extracted_at.astimezone(UTC).date() + timedelta(days=1)
 
 
 def _get(record: Any, path: str) -> Any:
@@ -115,62 +184,106 @@ def _unknown_fields(stream: Stream, record: dict) -> dict[str, Any]:
     }
 
 
-def page_records(stream: Stream, page: Page) -> Iterator[tuple[int, dict]]:
-    """(record number within the page, record), the number counting from 1; for a CSV file
-    the reader already paired each record with its line in the file."""
+def page_records(stream: Stream, page: Page) -> Iterator[SourceRecord]:
+    """The page's records; for a CSV file the reader already paired each with its line."""
     body = page.body
     if stream.format == "csv":
-        if not isinstance(body, list):
-            raise SourceDataError(stream, page.origin, 0, "(file)", "expected the lines of a CSV file")
         yield from body
         return
     if stream.records_at.startswith("[*]."):
-        if not isinstance(body, list):
-            raise SourceDataError(stream, page.origin, 0, stream.records_at, "expected a JSON array of batches")
         key = stream.records_at[4:]
-        records = [record for batch in body for record in (batch.get(key) or [])]
+        if not isinstance(body, list) or not all(isinstance(batch, dict) for batch in body):
+            raise SourceDataError(stream, page.origin, f"expected a JSON array of objects with {key!r}")
+        lists = [batch.get(key) or [] for batch in body]
     else:
+        key = stream.records_at
         if not isinstance(body, dict):
-            raise SourceDataError(stream, page.origin, 0, stream.records_at, "expected a JSON object")
-        records = body.get(stream.records_at) or []
-    yield from enumerate(records, start=1)
+            raise SourceDataError(stream, page.origin, f"expected a JSON object with {key!r}")
+        lists = [body.get(key) or []]
+    if not all(isinstance(records, list) for records in lists):
+        raise SourceDataError(stream, page.origin, f"expected a list of records under {key!r}")
+    for number, record in enumerate(chain.from_iterable(lists), start=1):
+        yield SourceRecord(number, record)
 
 
-def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[tuple[int, list[str | None]]]:
-    """Rows of the page that fall inside the window: (record number, COPY values + _extra)."""
+def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Rejection]:
+    """The page's rows inside the window, and a Rejection for every record that cannot be loaded.
+
+    Records are checked before the window filter: a record whose day cannot be read, or lies in
+    the future, must not slip away as "outside this run's window".
+    """
     window_index = [column.name for column in stream.columns].index(stream.window_column)
     low, high = _window_bounds(stream, window)
-    for line, source_record in page_records(stream, page):
-        if not isinstance(source_record, dict):
-            raise SourceDataError(stream, page.origin, line, "(record)", "expected a JSON object")
+    for line, source_record, fault in page_records(stream, page):
+        if fault is None and not isinstance(source_record, dict):
+            fault = ("(record)", "expected a JSON object")
+        if fault is not None:
+            typed = _typed_record(stream, page, source_record, {}, window)
+            yield _rejection(stream, window, page, line, source_record, typed._replace(fault=fault))
+            continue
         parts = stream.explode(source_record) if stream.explode else ((source_record, {}),)
+        faults = set()  # a bad field shared by a record's parts (an ECB line's date) is one rejection
         for record, fields in parts:
-            values = _typed_values(stream, page, line, record, fields)
-            moment = values[window_index]
-            if not (low <= _comparable(stream, moment) < high):
-                continue
-            extra = _unknown_fields(stream, record)
-            values.append(json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None)
-            yield line, values
+            typed = _typed_record(stream, page, record, fields, window)
+            if typed.fault is not None:
+                if typed.fault not in faults:
+                    faults.add(typed.fault)
+                    yield _rejection(stream, window, page, line, source_record, typed)
+            elif low <= typed.values[window_index] < high:
+                extra = _unknown_fields(stream, record)
+                extra_text = json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None
+                yield Row(line, [*typed.texts, extra_text])
 
 
-def _typed_values(stream: Stream, page: Page, line: int, record: dict, fields: Mapping[str, str]) -> list[str | None]:
-    """COPY text of every column; an error names the source field (`fields` maps exploded paths back)."""
-    values: list[str | None] = []
+class _Typed(NamedTuple):
+    texts: list[str | None]  # COPY text of every column
+    values: list[Any]  # the same as Python values, None where typing failed
+    fault: tuple[str, str] | None  # the first (field, reason) that rejects the record
+
+
+def _typed_record(stream: Stream, page: Page, record: Any, fields: Mapping[str, str], window: Window) -> _Typed:
+    """Every column is typed even after a fault, so a rejection still knows its key and day;
+    `fields` maps exploded paths back to the source field, so a reason names the field of the file."""
+    texts: list[str | None] = []
+    values: list[Any] = []
+    fault = None
     for column in stream.columns:
-        field = fields.get(column.path, column.path)
         raw = _get(record, column.path)
+        text = value = problem = None
         if raw is _MISSING or raw is None or raw == "":
             if column.required:
-                reason = "required field is missing" if raw is _MISSING else "required field is empty"
-                raise SourceDataError(stream, page.origin, line, field, reason)
-            values.append(None)
-            continue
-        try:
-            values.append(_text_for_copy(column, raw))
-        except ValueError as exc:
-            raise SourceDataError(stream, page.origin, line, field, str(exc)) from None
-    return values
+                problem = "required field is missing" if raw is _MISSING else "required field is empty"
+        else:
+            try:
+                text, value = _typed(column, raw, page.decimal)
+                problem = _broken_rule(column, raw, value, window.extracted_at)
+            except ValueError as exc:
+                problem = str(exc)
+        if problem and fault is None:
+            fault = (fields.get(column.path, column.path), problem)
+        texts.append(text)
+        values.append(value)
+    return _Typed(texts, values, fault)
+
+
+def _rejection(stream: Stream, window: Window, page: Page, line: int, source_record: Any, typed: _Typed) -> Rejection:
+    names = [column.name for column in stream.columns]
+    key = {name: typed.texts[names.index(name)] for name in stream.natural_key}
+    field, reason = typed.fault
+    return Rejection(
+        origin=page.origin,
+        line=line,
+        field=field,
+        reason=reason,
+        record=source_record,
+        natural_key=key if None not in key.values() else None,
+        record_day=record_day(typed.values[names.index(stream.window_column)], window),
+    )
+
+
+def record_day(value: date | datetime | None, window: Window) -> date | None:
+    """The day a window-column value falls on, as the window counts days."""
+    return value.astimezone(window.tz).date() if isinstance(value, datetime) else value
 
 
 def _window_bounds(stream: Stream, window: Window) -> tuple[Any, Any]:
@@ -178,9 +291,3 @@ def _window_bounds(stream: Stream, window: Window) -> tuple[Any, Any]:
     if stream.column(stream.window_column).pg_type == "date":
         return window.first_day - reach_back, window.last_day + timedelta(days=1)
     return window.start_utc - reach_back, window.end_utc
-
-
-def _comparable(stream: Stream, text: str | None) -> Any:
-    if stream.column(stream.window_column).pg_type == "date":
-        return date.fromisoformat(text)
-    return datetime.fromisoformat(text)

@@ -5,8 +5,8 @@ every stream, so adding a source means declaring streams, not writing another lo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -72,6 +72,8 @@ class Window:
     first_day: date
     last_day: date
     tz: ZoneInfo
+    # When the source was read: a `not_future` value later than this is impossible.
+    extracted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def start_utc(self) -> datetime:

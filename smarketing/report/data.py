@@ -36,26 +36,28 @@ Where each section comes from (P = the edition's period, see `report.editions`):
   "(no campaign)" when unattributed) and reason, most first.
 - cohorts: fct_cohort_conversion summed over channels, the 6 lead months ending with P's last
   month (not before the first month with data); a month without leads shows zeros.
-- freshness: per source (the configured ones when given, else every source in ops.load_batches),
-  the latest batch of each of its streams: last_loaded_at = the latest finished_at, rows_last_load
-  = rows read by those batches, is_stale when any stream's latest batch ends before
-  report day - FRESHNESS_GRACE_DAYS (or the source was never loaded). quarantined_rows counts the
-  rows in schema `quarantine` (tables with a `source` column, or named `<source>__<stream>`); 0
-  while it holds no such table.
+- freshness: per source (the configured ones with their max_lag_days when given, else every
+  source in ops.load_batches with 0), from the load ledger: last_loaded_at = the latest finished
+  batch, rows_last_load = rows read by each stream's latest batch, loaded_through = the earliest of
+  its streams' latest loaded day (None until every stream the connector declares has loaded);
+  is_stale when loaded_through is None or more than max_lag_days before the report day.
+  quarantined_rows = its open rows in quarantine.rejected_rows.
+- quality_warnings: the failed warning-level checks of the latest quality gate run of each stage
+  (raw, then marts), as ops.quality_results holds them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
 import psycopg
-from psycopg import sql
 from psycopg.pq import TransactionStatus
 
+from smarketing.extract import STREAMS
 from smarketing.report.editions import EditionPeriods, edition_periods
 from smarketing.report.model import (
     CampaignRow,
@@ -102,8 +104,6 @@ FUNNEL: tuple[tuple[str, str, str, str | None], ...] = (
 
 NO_CAMPAIGN = "(no campaign)"
 COHORT_MONTHS = 6
-# A source is stale when its latest load ends before report day - this many days.
-FRESHNESS_GRACE_DAYS = 1
 
 
 def assemble(
@@ -112,13 +112,12 @@ def assemble(
     report_day: date,
     top_campaigns: int = 10,
     *,
-    quality_warnings: tuple[str, ...] = (),
-    sources: Sequence[str] | None = None,
+    sources: Mapping[str, int] | None = None,
 ) -> ReportData:
     """The data of one issue of `edition` for `report_day` (the last complete day, report time zone).
 
-    `sources`: the configured sources for the freshness banner (default: every source ever loaded);
-    `quality_warnings`: failed warning-level checks, passed through to the banner.
+    `sources`: the configured sources and the days each may lag (SourceConfig.max_lag_days) for
+    the freshness banner (default: every source ever loaded, no lag).
     """
     if top_campaigns < 1:
         raise ValueError(f"top_campaigns must be at least 1, got {top_campaigns}")
@@ -166,7 +165,7 @@ def assemble(
             lead_quality=_lead_quality(conn, periods),
             cohorts=_cohorts(conn, periods, history_start, as_of_date, cycle_days),
             freshness=_freshness(conn, report_day, sources),
-            quality_warnings=tuple(quality_warnings),
+            quality_warnings=_quality_warnings(conn),
             glossary=query_glossary(conn),
         )
 
@@ -530,70 +529,78 @@ def _cohorts(
 
 
 def _freshness(
-    conn: psycopg.Connection, report_day: date, sources: Sequence[str] | None
+    conn: psycopg.Connection, report_day: date, sources: Mapping[str, int] | None
 ) -> tuple[SourceFreshness, ...]:
-    loaded = conn.execute("select to_regclass('ops.load_batches')").fetchone()[0] is not None
+    loaded = _exists(conn, "ops.load_batches")
     if sources is None:
-        sources = []
+        sources = {}
         if loaded:
-            sources = [row[0] for row in conn.execute("select distinct source from ops.load_batches order by 1")]
+            sources = {row[0]: 0 for row in conn.execute("select distinct source from ops.load_batches order by 1")}
     latest: dict[str, tuple] = {}
     if loaded and sources:
         rows = conn.execute(
             """
-            with latest_batches as (
-                select distinct on (source, stream) source, stream, last_day, rows_read, finished_at
+            with streams as (
+                select
+                    source,
+                    stream,
+                    max(last_day) as loaded_through,
+                    max(finished_at) as finished_at,
+                    (array_agg(rows_read order by finished_at desc))[1] as rows_last_load
                 from ops.load_batches
                 where source = any(%s)
-                order by source, stream, finished_at desc
+                group by source, stream
             )
 
-            select source, max(finished_at), sum(rows_read)::bigint, min(last_day)
-            from latest_batches
+            select source, max(finished_at), sum(rows_last_load)::bigint, min(loaded_through), count(*)
+            from streams
             group by source
             """,
             (list(sources),),
         ).fetchall()
         latest = {source: rest for source, *rest in rows}
-    quarantined = _quarantined_rows(conn, sources)
-    stale_before = report_day - timedelta(days=FRESHNESS_GRACE_DAYS)
-    return tuple(
-        SourceFreshness(
-            source=source,
-            last_loaded_at=latest.get(source, (None,))[0],
-            rows_last_load=int(latest.get(source, (None, 0))[1] or 0),
-            quarantined_rows=quarantined.get(source, 0),
-            is_stale=source not in latest or latest[source][2] < stale_before,
+    # A source is loaded through a day only when every stream it declares is.
+    declared = {source: len(STREAMS[source]) for source in sources if source in STREAMS}
+    quarantined = _quarantined_rows(conn)
+    freshness = []
+    for source, max_lag_days in sources.items():
+        last_loaded_at, rows_last_load, loaded_through, streams_loaded = latest.get(source, (None, 0, None, 0))
+        if streams_loaded < declared.get(source, 0):
+            loaded_through = None
+        freshness.append(
+            SourceFreshness(
+                source=source,
+                last_loaded_at=last_loaded_at,
+                rows_last_load=int(rows_last_load or 0),
+                quarantined_rows=quarantined.get(source, 0),
+                is_stale=loaded_through is None or loaded_through < report_day - timedelta(days=max_lag_days),
+                loaded_through=loaded_through,
+            )
         )
-        for source in sources
+    return tuple(freshness)
+
+
+def _quarantined_rows(conn: psycopg.Connection) -> dict[str, int]:
+    """Open quarantined rows per source (released ones were loaded after the source was fixed)."""
+    if not _exists(conn, "quarantine.rejected_rows"):
+        return {}
+    rows = conn.execute(
+        "select source, count(*) from quarantine.rejected_rows where released_at is null group by source"
+    )
+    return {source: count for source, count in rows}
+
+
+def _quality_warnings(conn: psycopg.Connection) -> tuple[str, ...]:
+    from smarketing.quality import latest_outcomes
+
+    outcomes = latest_outcomes(conn)
+    return tuple(
+        warning.describe() for stage in ("raw", "marts") if stage in outcomes for warning in outcomes[stage].warnings
     )
 
 
-def _quarantined_rows(conn: psycopg.Connection, sources: Sequence[str]) -> dict[str, int]:
-    """Rows held in schema `quarantine` per source; none while the schema does not exist."""
-    if not sources or conn.execute("select to_regnamespace('quarantine')").fetchone()[0] is None:
-        return {}
-    tables = conn.execute(
-        """
-        select tables.table_name, bool_or(columns.column_name = 'source')
-        from information_schema.tables as tables
-        left join information_schema.columns as columns
-            on tables.table_schema = columns.table_schema and tables.table_name = columns.table_name
-        where tables.table_schema = 'quarantine' and tables.table_type = 'BASE TABLE'
-        group by tables.table_name
-        order by tables.table_name
-        """
-    ).fetchall()
-    counts: dict[str, int] = defaultdict(int)
-    for table, has_source in tables:
-        name = sql.Identifier("quarantine", table)
-        if has_source:
-            query = sql.SQL("select source, count(*) from {} where source = any(%s) group by source").format(name)
-            for source, n in conn.execute(query, (list(sources),)):
-                counts[source] += n
-        elif (source := table.split("__", 1)[0]) in sources:
-            counts[source] += conn.execute(sql.SQL("select count(*) from {}").format(name)).fetchone()[0]
-    return dict(counts)
+def _exists(conn: psycopg.Connection, table: str) -> bool:
+    return conn.execute("select to_regclass(%s)", (table,)).fetchone()[0] is not None
 
 
 def query_glossary(conn: psycopg.Connection) -> tuple[tuple[str, str], ...]:

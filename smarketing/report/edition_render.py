@@ -140,7 +140,7 @@ def render_edition(data: ReportData, *, generated_at: datetime) -> RenderedEditi
         "cards": tuple(card_view(card, data.currency) for card in data.cards),
         "images": {image.filename.removesuffix(".png"): image for image in images},
         "quality_groups": _quality_groups(data.lead_quality),
-        "stale_sources": sum(1 for source in data.freshness if source.is_stale),
+        "stale_sources": tuple(source for source in data.freshness if source.is_stale),
         "quarantined_rows": sum(source.quarantined_rows for source in data.freshness),
         "sla_hours_label": _hours_label(data.sla.sla_hours),
         "generated_at": generated_at,

@@ -124,6 +124,8 @@ class SourceFreshness:
     rows_last_load: int
     quarantined_rows: int
     is_stale: bool
+    # The earliest of the source's streams' last loaded day; None: never loaded.
+    loaded_through: date | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -96,7 +95,6 @@ def render_and_archive(
     config: Config,
     edition: EditionName,
     report_day: date,
-    quality_warnings: Sequence[str] = (),
 ) -> dict[str, str]:
     """Render one issue of `edition` for `report_day`, archive it and record it as `rendered`.
 
@@ -117,8 +115,7 @@ def render_and_archive(
         edition,
         report_day,
         edition_config.top_campaigns,
-        quality_warnings=tuple(quality_warnings),
-        sources=list(config.enabled_sources),
+        sources={name: source.max_lag_days for name, source in config.enabled_sources.items()},
     )
     rendered_at = datetime.now(config.tz)
     rendered = render_edition(data, generated_at=rendered_at)

@@ -41,10 +41,15 @@ def test_nightly_dag_shape(dagbag):
         return dag.get_task(task_id).downstream_task_ids
 
     assert "extract_load" in downstream("prepare_warehouse")
-    assert "validate_raw" in downstream("extract_load")
+    assert downstream("extract_load") == {"validate_raw", "alert_on_failure"}
     assert downstream("validate_raw") <= dbt_tasks
-    assert downstream("validate_marts") == set()
+    assert downstream("validate_marts") == {"alert_on_failure"}
     assert [a.name for a in dag.get_task("validate_marts").outlets] == ["smarketing_marts"]
+    # One source failing does not stop the others; the alert waits for everything, then decides.
+    assert dag.get_task("validate_raw").trigger_rule == "all_done_min_one_success"
+    assert dag.get_task("alert_on_failure").trigger_rule == "all_done"
+    assert dag.get_task("alert_on_failure").retries == 0
+    assert [t.task_id for t in dag.leaves] == ["alert_on_failure"]
 
 
 def test_report_dag_shape(dagbag):
@@ -65,7 +70,6 @@ def test_report_dag_shape(dagbag):
     assert set(dag.task_ids) == {
         "resolve_report_day",
         "pick_editions",
-        "quality_warnings",
         "render_edition",
         "send_edition",
     }
@@ -75,7 +79,6 @@ def test_report_dag_shape(dagbag):
 
     assert downstream("resolve_report_day") == {"pick_editions", "render_edition"}
     assert downstream("pick_editions") == {"render_edition"}
-    assert downstream("quality_warnings") == {"render_edition"}
     assert downstream("render_edition") == {"send_edition"}
     render, send = dag.get_task("render_edition"), dag.get_task("send_edition")
     # One mapped task instance per edition, named after it.

@@ -17,7 +17,6 @@ import psycopg
 import pytest
 
 from smarketing.cli import run_nightly, run_report
-from smarketing.mailcatcher import MailCatcher, smtp_connection_uri
 
 pytestmark = pytest.mark.e2e
 
@@ -39,27 +38,8 @@ HTML_BUDGET = 100 * 1024
 
 
 @pytest.fixture
-def configured(tmp_path, monkeypatch, warehouse_url, airflow_db):
-    config = tmp_path / "smarketing.yml"
-    config.write_text(
-        f"""
-timezone: Europe/Berlin
-currency: EUR
-sources:
-  google_ads: {{path: {TINY / "google_ads"}, lookback_days: 30}}
-  hubspot: {{path: {TINY / "hubspot"}, lookback_days: 3}}
-report:
-  recipients: [ceo@example.org, head.of.sales@example.org]
-  sender: smarketing@example.org
-definitions:
-  exclude_email_domains: [example.com]
-"""
-    )
-    monkeypatch.setenv("SMARKETING_CONFIG", str(config))
-    monkeypatch.setenv("AIRFLOW_CONN_SMARKETING_WAREHOUSE", warehouse_url)
-    with MailCatcher(tmp_path / "outbox") as catcher:
-        monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", smtp_connection_uri(catcher.port))
-        yield catcher
+def configured(tiny_run):
+    return tiny_run(TINY, "ceo@example.org, head.of.sales@example.org")
 
 
 def text_cards(text: str) -> dict[str, str]:
@@ -82,12 +62,17 @@ def html_cards(html: str) -> dict[str, str]:
     return cards
 
 
-def marts(url: str) -> dict[str, list]:
+def warehouse_tables(url: str) -> dict[str, list]:
+    """Every row of the raw, quarantine and mart tables (raw rows with their batch and load time)."""
     with psycopg.connect(url) as conn:
-        return {
-            table: conn.execute(f"select * from marts.{table} order by 1").fetchall()
-            for table in ("fct_ad_spend_daily", "fct_lead_funnel", "fct_funnel_daily", "dim_campaigns")
-        }
+        tables = conn.execute(
+            """
+            select table_schema || '.' || table_name from information_schema.tables
+            where table_schema in ('raw', 'quarantine', 'marts') and table_type = 'BASE TABLE'
+            order by 1
+            """
+        ).fetchall()
+        return {table: sorted(conn.execute(f"select * from {table}").fetchall(), key=repr) for (table,) in tables}
 
 
 def parse(eml: Path) -> EmailMessage:
@@ -164,10 +149,11 @@ def test_nightly_then_report_delivers_hand_checked_numbers(configured, warehouse
     assert parse(archived)["Message-ID"] == message["Message-ID"]  # what was archived is what was sent
     assert (archived.parent / "preview" / "report.html").is_file()
 
-    # The same night again: identical marts; the nightly DAG sends nothing by itself.
-    before = marts(warehouse_url)
+    # The same night again: identical raw, quarantine and mart tables; the nightly DAG sends nothing.
+    before = warehouse_tables(warehouse_url)
+    assert len([table for table in before if table.startswith("marts.")]) == 12
     run_nightly(REPORT_DAY)
-    assert marts(warehouse_url) == before
+    assert warehouse_tables(warehouse_url) == before
     assert len(configured.received) == 1
 
     # Past editions re-rendered from the marts, no ETL: the report DAG with params.

@@ -2,7 +2,7 @@
 
 import json
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -96,38 +96,89 @@ def test_restated_day_replaces_and_drops_unreported_rows(warehouse, config, sour
     assert warehouse.execute("select count(*) from raw.google_ads__campaign_daily").fetchone()[0] == 5
 
 
-def test_failed_load_leaves_target_unchanged(warehouse, config, sources):
+def test_failed_load_leaves_target_unchanged_and_is_recorded(warehouse, config, sources):
     load_all(warehouse, config)
     before = snapshot(warehouse, "google_ads__campaign_daily")
     batches_before = warehouse.execute("select count(*) from ops.load_batches").fetchone()[0]
-    # A later file breaks after earlier files' rows were already COPYed into the staging table.
+    # A later file is cut off after earlier files' rows were already COPYed into the staging table.
+    day_07 = sources / "google_ads" / "1111111111" / "searchStream_2026-03-07.json"
+    day_07.write_text(day_07.read_text().replace("50000000", "1"))
     bad = sources / "google_ads" / "1111111111" / "searchStream_2026-03-10.json"
-    body = json.loads(bad.read_text())
-    body[0]["results"][1]["metrics"]["clicks"] = "many"
-    bad.write_text(json.dumps(body))
-    (sources / "google_ads" / "1111111111" / "searchStream_2026-03-07.json").write_text(
-        (sources / "google_ads" / "1111111111" / "searchStream_2026-03-07.json").read_text().replace("50000000", "1")
-    )
+    whole = bad.read_text()
+    bad.write_text(whole[: whole.index('"clicks"')])
     window = Window(date(2026, 2, 8), LAST_DAY, config.tz)
-    with pytest.raises(SourceDataError, match=r"searchStream_2026-03-10.json, record 2, field metrics.clicks"):
+    with pytest.raises(SourceDataError, match=r"searchStream_2026-03-10.json: not valid JSON at line 25, column 6"):
         load_stream(warehouse, ADS, read_pages(ADS, sources / "google_ads"), window)
     assert snapshot(warehouse, "google_ads__campaign_daily") == before
     assert warehouse.execute("select count(*) from ops.load_batches").fetchone()[0] == batches_before
-    # The retry after the fix loads exactly the source rows.
-    bad.write_text(bad.read_text().replace('"many"', '"40"'))
+    assert warehouse.execute("select count(*) from quarantine.rejected_rows").fetchone()[0] == 0
+    [failure] = warehouse.execute(
+        "select source, stream, first_day, last_day, error, failed_at is not null from ops.load_failures"
+    ).fetchall()
+    assert failure[:4] == ("google_ads", "campaign_daily", date(2026, 2, 8), LAST_DAY)
+    assert failure[4].startswith("SourceDataError: google_ads/campaign_daily: ")
+    assert "searchStream_2026-03-10.json: not valid JSON" in failure[4] and failure[5]
+    # The retry after the fix loads exactly the source rows: 5 in the window, 03-07's 501 changed.
+    bad.write_text(whole)
     result = load_stream(warehouse, ADS, read_pages(ADS, sources / "google_ads"), window)
-    assert (result.rows_read, result.rows_updated) == (5, 1)
+    assert (result.rows_read, result.rows_updated, result.rows_quarantined) == (5, 1, 0)
 
 
-def test_duplicate_key_in_one_batch_last_wins(warehouse, config, sources):
-    day_file = sources / "google_ads" / "1111111111" / "searchStream_2026-03-10.json"
+def add_repeat_of_campaign_501(day_file: Path, cost_micros: str) -> None:
     body = json.loads(day_file.read_text())
     repeat = json.loads(json.dumps(body[0]["results"][0]))
-    repeat["metrics"]["costMicros"] = "120000000"
-    body.append({"results": [repeat]})
+    repeat["metrics"]["costMicros"] = cost_micros
+    body.append({"results": [repeat]})  # record 3 of the page
     day_file.write_text(json.dumps(body))
-    load_all(warehouse, config)
+
+
+def test_identical_duplicate_in_one_batch_loads_once(warehouse, config, sources):
+    add_repeat_of_campaign_501(sources / "google_ads" / "1111111111" / "searchStream_2026-03-10.json", "100000000")
+    ads = load_all(warehouse, config)["google_ads/campaign_daily"]
+    assert (ads.rows_inserted, ads.rows_quarantined) == (6, 0)
     assert warehouse.execute(
         "select cost_micros, _source_line from raw.google_ads__campaign_daily "
         "where date = '2026-03-10' and campaign_id = '501'"
-    ).fetchone() == (120000000, 3)
+    ).fetchone() == (100000000, 3)  # the last read
+
+
+def test_conflicting_duplicates_in_one_batch_are_quarantined_and_the_target_keeps_its_row(warehouse, config, sources):
+    load_all(warehouse, config)
+    before = snapshot(warehouse, "google_ads__campaign_daily")
+    add_repeat_of_campaign_501(sources / "google_ads" / "1111111111" / "searchStream_2026-03-10.json", "120000000")
+    ads = load_all(warehouse, config)["google_ads/campaign_daily"]
+    # Neither 100.00 nor 120.00 is known to be right: the row loaded before stays, and the replace
+    # scope (customer 1111111111 is in this batch) does not delete it either.
+    assert (ads.rows_inserted, ads.rows_updated, ads.rows_deleted, ads.rows_quarantined) == (0, 0, 0, 2)
+    assert snapshot(warehouse, "google_ads__campaign_daily") == before
+    entries = warehouse.execute(
+        "select origin, line, field, reason, record->>'cost_micros', natural_key, record_day, released_at "
+        "from quarantine.rejected_rows order by rejection_id"
+    ).fetchall()
+    reason = (
+        "duplicate key (customer_id=1111111111, campaign_id=501, date=2026-03-10) "
+        "with different values on records 1 and 3"
+    )
+    key = {"customer_id": "1111111111", "campaign_id": "501", "date": "2026-03-10"}
+    assert [(Path(origin).name, *rest) for origin, *rest in entries] == [
+        ("searchStream_2026-03-10.json", 1, "(key)", reason, "100000000", key, date(2026, 3, 10), None),
+        ("searchStream_2026-03-10.json", 3, "(key)", reason, "120000000", key, date(2026, 3, 10), None),
+    ]
+
+
+def test_crm_record_updated_between_two_pages_loads_its_latest_version(warehouse, config, sources):
+    page = sources / "hubspot" / "contacts" / "page-0001.json"
+    body = json.loads(page.read_text())
+    [older] = [contact for contact in body["results"] if contact["id"] == "101"]
+    newer = json.loads(json.dumps(older))
+    newer["properties"]["lifecyclestage"] = "marketingqualifiedlead"
+    newer["updatedAt"] = "2026-03-10T12:00:00.000Z"  # 3 hours after the first version
+    (page.parent / "page-0002.json").write_text(json.dumps({"results": [newer]}))
+    body["results"].append(older)  # the older version read last must not win
+    page.write_text(json.dumps(body))
+    contacts = load_all(warehouse, config)["hubspot/contacts"]
+    assert (contacts.rows_inserted, contacts.rows_quarantined) == (8, 0)
+    assert warehouse.execute(
+        "select lifecyclestage, updated_at, _source_origin like '%page-0002.json' "
+        "from raw.hubspot__contacts where id = '101'"
+    ).fetchone() == ("marketingqualifiedlead", datetime(2026, 3, 10, 12, tzinfo=UTC), True)

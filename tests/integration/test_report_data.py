@@ -26,7 +26,8 @@ from smarketing.report.model import CampaignRow, EditionName, KpiCard, Period, R
 pytestmark = pytest.mark.integration
 
 REPORT_DAY = date(2026, 3, 10)
-SOURCES = ("google_ads", "hubspot", "fx_rates")  # fx_rates: configured here, never loaded
+# Source -> max_lag_days. fx_rates: configured here, never loaded; hubspot may lag a day.
+SOURCES = {"google_ads": 0, "hubspot": 1, "fx_rates": 0}
 DEFINITIONS = """
   sales_cost_per_month: 3100
 """
@@ -289,17 +290,24 @@ def check_freshness(conn: psycopg.Connection, run: Callable[..., ReportData]) ->
     # hubspot: 8 contacts + 3 deals + 3 calls; fx_rates never loaded: stale.
     assert fresh == {"google_ads": (6, 0, False), "hubspot": (14, 0, False), "fx_rates": (0, 0, True)}
     assert [f.last_loaded_at is not None for f in data.freshness] == [True, True, False]
-    # Loaded through 03-10: still fresh for report day 03-11 (one day of grace), stale for 03-12.
-    assert [f.is_stale for f in run("daily", report_day=date(2026, 3, 11)).freshness] == [False, False, True]
+    assert [f.loaded_through for f in data.freshness] == [REPORT_DAY, REPORT_DAY, None]
+    # Loaded through 03-10: google_ads (no lag allowed) is stale for report day 03-11, hubspot
+    # (max_lag_days 1) only from 03-12.
+    assert [f.is_stale for f in run("daily", report_day=date(2026, 3, 11)).freshness] == [True, False, True]
     assert [f.is_stale for f in run("daily", report_day=date(2026, 3, 12)).freshness] == [True, True, True]
 
-    # Quarantined rows (the schema exists, empty, until the quality gate fills it): counted by a
-    # `source` column, or by a `<source>__<stream>` table name.
-    conn.execute("create schema if not exists quarantine")
-    conn.execute("create table quarantine.rejected_rows (source text, reason text)")
-    conn.execute("insert into quarantine.rejected_rows values ('hubspot', 'bad e-mail'), ('hubspot', 'null id')")
-    conn.execute("create table quarantine.google_ads__campaign_daily (reason text)")
-    conn.execute("insert into quarantine.google_ads__campaign_daily values ('negative spend')")
+    # Open quarantined rows count; released ones (loaded after the source was fixed) do not.
+    conn.execute(
+        """
+        insert into quarantine.rejected_rows
+            (source, stream, batch_id, origin, line, field, reason, quarantined_at, released_at)
+        values
+            ('hubspot', 'contacts', 'b1', 'contacts/page-1.json', 3, 'id', 'required field is empty', now(), null),
+            ('hubspot', 'deals', 'b1', 'deals/page-1.json', 1, 'properties.amount', 'below 0', now(), null),
+            ('google_ads', 'campaign_daily', 'b2', 'x.json', 2, 'metrics.costMicros', 'below 0', now(), null),
+            ('google_ads', 'campaign_daily', 'b2', 'x.json', 5, 'metrics.costMicros', 'below 0', now(), now())
+        """
+    )
     conn.commit()
     quarantined = {f.source: f.quarantined_rows for f in run("daily").freshness}
     assert quarantined == {"google_ads": 1, "hubspot": 2, "fx_rates": 0}

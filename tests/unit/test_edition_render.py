@@ -231,9 +231,11 @@ def make_data(**changes) -> ReportData:
             CohortRow(date(2026, 11, 1), 800, 150, 0, D("0.1875"), D("0"), True),
         ),
         freshness=(
-            SourceFreshness("google_ads", datetime(2026, 11, 23, 4, 10, tzinfo=UTC), 1234, 0, False),
-            SourceFreshness("hubspot", datetime(2026, 11, 20, 4, 0, tzinfo=UTC), 0, 3, True),
-            SourceFreshness("meta_ads", datetime(2026, 11, 23, 4, 20, tzinfo=UTC), 56, 0, False),
+            SourceFreshness(
+                "google_ads", datetime(2026, 11, 23, 4, 10, tzinfo=UTC), 1234, 0, False, date(2026, 11, 22)
+            ),
+            SourceFreshness("hubspot", datetime(2026, 11, 20, 4, 0, tzinfo=UTC), 0, 3, True, date(2026, 11, 19)),
+            SourceFreshness("meta_ads", datetime(2026, 11, 23, 4, 20, tzinfo=UTC), 56, 0, False, date(2026, 11, 22)),
         ),
         quality_warnings=("meta_ads: spend 12% below its usual band <check>",),
         glossary=(
@@ -356,14 +358,16 @@ def test_cards_are_two_per_row_with_a_coloured_status_cell(rendered):
 def test_freshness_banner_marks_the_stale_source_and_lists_warnings(rendered):
     chunks = visible(rendered.html).chunks
     # Berlin is UTC+1 in November: 04:10 UTC -> 05:10
-    assert chunks[chunks.index("google_ads") : chunks.index("google_ads") + 4] == [
+    assert chunks[chunks.index("google_ads") : chunks.index("google_ads") + 5] == [
         "google_ads",
+        "22 Nov 2026",
         "2026-11-23 05:10",
         "1,234",
         "0",
     ]
-    assert chunks[chunks.index("hubspot STALE") : chunks.index("hubspot STALE") + 4] == [
+    assert chunks[chunks.index("hubspot STALE") : chunks.index("hubspot STALE") + 5] == [
         "hubspot STALE",
+        "19 Nov 2026",
         "2026-11-20 05:00",
         "0",
         "3",
@@ -371,11 +375,17 @@ def test_freshness_banner_marks_the_stale_source_and_lists_warnings(rendered):
     stale_cell = re.search(r'<td style="([^"]*)">hubspot', rendered.html)
     assert "background-color: #fde4e1" in stale_cell.group(1)
     banner = " ".join(rendered.html.split("Check the data:")[1].split("</div>")[0].split())
-    assert "1 stale source; 1 quality warning; 3 quarantined rows." in banner
+    assert "1 stale source (hubspot: data through 19 Nov 2026); 1 quality warning; 3 quarantined rows." in banner
     assert "meta_ads: spend 12% below its usual band &lt;check&gt;" in rendered.html
-    assert "Check the data: 1 stale source; 1 quality warning; 3 quarantined rows." in rendered.text
+    assert (
+        "Check the data: 1 stale source (hubspot: data through 19 Nov 2026); 1 quality warning; 3 quarantined rows."
+        in rendered.text
+    )
     assert "  ! meta_ads: spend 12% below its usual band <check>" in rendered.text
-    assert "hubspot          last load 2026-11-20 05:00, 0 rows, 3 quarantined  << STALE" in rendered.text
+    assert (
+        "hubspot          data through 19 Nov 2026, last load 2026-11-20 05:00, 0 rows, 3 quarantined  << STALE"
+        in rendered.text
+    )
 
 
 def test_a_clean_run_shows_a_green_banner():

@@ -1,19 +1,20 @@
-"""Turning API pages into COPY rows: typing, windows, unknown fields and errors that say where."""
+"""Turning API pages into COPY rows: typing, rules, windows, unknown fields and rejections that say where."""
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from smarketing.extract import google_ads, hubspot
-from smarketing.extract.records import Page, SourceDataError, page_rows
-from smarketing.extract.streams import Window
+from smarketing.extract.records import Page, Rejection, Row, SourceDataError, SourceRecord, page_rows
+from smarketing.extract.streams import Column, Stream, Window
 
 ADS, AD_GROUPS = google_ads.STREAMS
 CONTACTS, DEALS, CALLS, EMAILS, MEETINGS = hubspot.STREAMS
 BERLIN = ZoneInfo("Europe/Berlin")
-WINDOW = Window(date(2026, 3, 1), date(2026, 3, 10), BERLIN)
+# Extracted by the nightly run at 04:00 in Berlin: days up to 03-12 and times up to 04:00Z are possible.
+WINDOW = Window(date(2026, 3, 1), date(2026, 3, 10), BERLIN, extracted_at=datetime(2026, 3, 11, 3, tzinfo=UTC))
 
 
 def ad_result(day="2026-03-10", cost="1230000", **extra):
@@ -27,8 +28,15 @@ def ad_result(day="2026-03-10", cost="1230000", **extra):
     return result
 
 
-def rows(stream, body, window=WINDOW):
+def read(stream, body, window=WINDOW):
     return list(page_rows(stream, Page("page.json", body), window))
+
+
+def rows(stream, body, window=WINDOW):
+    """The rows of a page that has no bad record."""
+    items = read(stream, body, window)
+    assert all(isinstance(item, Row) for item in items), items
+    return items
 
 
 def columns(stream, row):
@@ -56,19 +64,77 @@ def test_unknown_fields_are_kept_in_extra():
     assert json.loads(columns(ADS, row)["_extra"]) == {"adGroup.id": "99"}
 
 
-def test_bad_integer_names_source_stream_origin_record_and_field():
-    with pytest.raises(SourceDataError) as error:
-        rows(ADS, [{"results": [ad_result(), ad_result(cost="12.5")]}])
-    assert str(error.value) == (
-        "google_ads/campaign_daily: page.json, record 2, field metrics.costMicros: expected an integer, got '12.5'"
+def test_bad_integer_rejects_its_record_only_naming_record_field_key_and_day():
+    good, bad = read(ADS, [{"results": [ad_result(), ad_result(cost="12.5")]}])
+    assert isinstance(good, Row) and good.line == 1
+    assert bad == Rejection(
+        origin="page.json",
+        line=2,
+        field="metrics.costMicros",
+        reason="expected an integer, got '12.5'",
+        record=ad_result(cost="12.5"),
+        natural_key={"customer_id": "1", "campaign_id": "7", "date": "2026-03-10"},
+        record_day=date(2026, 3, 10),
     )
 
 
-def test_missing_required_field():
+def test_missing_required_field_leaves_the_key_unknown():
     result = ad_result()
     del result["campaign"]["id"]
-    with pytest.raises(SourceDataError, match=r"record 1, field campaign\.id: required field is missing"):
-        rows(ADS, [{"results": [result]}])
+    [rejection] = read(ADS, [{"results": [result]}])
+    assert (rejection.line, rejection.field, rejection.reason) == (1, "campaign.id", "required field is missing")
+    assert (rejection.natural_key, rejection.record_day) == (None, date(2026, 3, 10))
+    result["campaign"]["id"] = ""
+    [rejection] = read(ADS, [{"results": [result]}])
+    assert rejection.reason == "required field is empty"
+
+
+def test_rules_declared_on_columns_reject_the_row_with_the_bad_value():
+    body = [
+        {
+            "results": [
+                ad_result(cost="-5000000"),
+                ad_result(customer={"id": "1", "currencyCode": "XYZ", "timeZone": "Europe/Berlin"}),
+                ad_result(cost="0"),  # no spend is fine: the minimum is inclusive
+            ]
+        }
+    ]
+    negative, currency, free = read(ADS, body)
+    assert (negative.field, negative.reason) == ("metrics.costMicros", "'-5000000' is below the minimum 0")
+    assert (currency.field, currency.reason) == ("customer.currencyCode", "'XYZ' is not a known value")
+    assert isinstance(free, Row)
+
+
+def test_future_rows_are_rejected_before_the_window_could_skip_them():
+    # The window ends on 03-10; 03-12 is outside it but possible (UTC + 1 day): skipped, not rejected.
+    # 03-13 cannot have happened yet: rejected, although it is outside the window too.
+    body = [{"results": [ad_result("2026-03-12"), ad_result("2026-03-13")]}]
+    [future] = read(ADS, body)
+    assert (future.line, future.field, future.reason) == (
+        2,
+        "segments.date",
+        "'2026-03-13' is later than the extraction",
+    )
+    assert future.record_day == date(2026, 3, 13)
+    # Timestamps: up to one hour after the extraction at 03:00Z (both outside the window, which ends
+    # at 23:00Z on the 10th).
+    body = {"results": [contact("2026-03-11T04:00:00Z"), contact("2026-03-11T04:00:01Z")]}
+    [late] = read(CONTACTS, body)
+    assert (late.line, late.field, late.reason) == (
+        2,
+        "updatedAt",
+        "'2026-03-11T04:00:01Z' is later than the extraction",
+    )
+
+
+def test_bad_record_outside_the_window_is_still_rejected():
+    [rejection] = read(ADS, [{"results": [ad_result("2026-02-01", cost="lots")]}])
+    assert (rejection.reason, rejection.record_day) == ("expected an integer, got 'lots'", date(2026, 2, 1))
+
+
+def test_record_that_is_not_an_object_is_rejected():
+    [rejection] = read(CONTACTS, {"results": ["101"]})
+    assert (rejection.line, rejection.field, rejection.record, rejection.natural_key) == (1, "(record)", "101", None)
 
 
 def test_google_ads_ad_group_row_keeps_its_campaign_and_ad_group():
@@ -128,8 +194,12 @@ def test_hubspot_unknown_property_goes_to_extra_and_bad_timestamp_is_named():
         "properties.favourite_colour": "teal",
         "createdAt": "2026-03-01T10:00:00.000Z",
     }
-    with pytest.raises(SourceDataError, match=r"field properties.createdate: expected an ISO-8601 timestamp"):
-        rows(CONTACTS, {"results": [contact(createdate="yesterday")]})
+    [rejection] = read(CONTACTS, {"results": [contact(createdate="yesterday")]})
+    assert (rejection.field, rejection.reason) == (
+        "properties.createdate",
+        "expected an ISO-8601 timestamp, got 'yesterday'",
+    )
+    assert (rejection.natural_key, rejection.record_day) == ({"id": "101"}, date(2026, 3, 5))
 
 
 def test_deal_associations_become_a_json_list():
@@ -143,9 +213,13 @@ def test_deal_associations_become_a_json_list():
     assert json.loads(columns(DEALS, row)["contact_ids"]) == ["1", "2"]
 
 
-def test_page_that_is_not_an_object():
-    with pytest.raises(SourceDataError, match=r"hubspot/contacts: page\.json, record 0, field results: expected"):
-        rows(CONTACTS, [])
+def test_page_not_of_the_expected_shape_fails_whole():
+    with pytest.raises(SourceDataError, match=r"^hubspot/contacts: page\.json: expected a JSON object with 'results'$"):
+        read(CONTACTS, [])
+    with pytest.raises(SourceDataError, match=r"page\.json: expected a list of records under 'results'"):
+        read(CONTACTS, {"results": {"id": "101"}})
+    with pytest.raises(SourceDataError, match=r"page\.json: expected a JSON array of objects with 'results'"):
+        read(ADS, {"results": []})
 
 
 def test_engagement_is_typed_with_its_contacts_as_json():
@@ -169,8 +243,12 @@ def test_engagement_is_typed_with_its_contacts_as_json():
     assert json.loads(values["contact_ids"]) == ["101"]
     assert json.loads(values["_extra"]) == {"properties.hs_call_duration": "0"}
     del call["properties"]["hs_timestamp"]
-    with pytest.raises(SourceDataError, match=r"hubspot/calls: page.json, record 1, field properties.hs_timestamp"):
-        rows(CALLS, {"results": [call]})
+    [rejection] = read(CALLS, {"results": [call]})
+    assert (rejection.line, rejection.field, rejection.reason) == (
+        1,
+        "properties.hs_timestamp",
+        "required field is missing",
+    )
 
 
 def test_every_engagement_type_reads_its_own_folder():
@@ -179,3 +257,83 @@ def test_every_engagement_type_reads_its_own_folder():
         ("emails", "emails/*.json", "hubspot__emails"),
         ("meetings", "meetings/*.json", "hubspot__meetings"),
     ]
+
+
+SPEND = Stream(
+    source="ad_export",
+    name="spend_daily",
+    files="*.csv",
+    records_at="rows",
+    columns=(
+        Column("campaign", "text", "Campaign", required=True),
+        Column("day", "date", "Day", required=True, not_future=True),
+        # No rules on the numbers: this stream shows how CSV text becomes a number.
+        Column("cost", "numeric", "Cost"),
+        Column("clicks", "bigint", "Clicks"),
+        Column("currency", "text", "Currency"),
+    ),
+    natural_key=("campaign", "day"),
+    window_column="day",
+    format="csv",
+)
+
+
+def spend(decimal, *costs, clicks="1"):
+    records = [
+        SourceRecord(
+            line, {"Campaign": "Brand", "Day": "2026-03-10", "Cost": cost, "Clicks": clicks, "Currency": "EUR"}
+        )
+        for line, cost in enumerate(costs, start=2)
+    ]
+    return [
+        item.values[2] if isinstance(item, Row) else item.reason
+        for item in page_rows(SPEND, Page("export.csv", records, decimal=decimal), WINDOW)
+    ]
+
+
+def test_csv_numbers_with_decimal_comma_and_spaces_or_dots_between_thousands():
+    assert spend(",", "1\u00a0234,56", "1\u202f234,5", "1 234", "1.234,56", "1.234", "-1.234.567,5", "12,5", "7") == [
+        "1234.56",
+        "1234.5",
+        "1234",
+        "1234.56",
+        "1234",
+        "-1234567.5",
+        "12.5",
+        "7",
+    ]
+    # A comma after a dot is no number in this notation; a dot not between thousands stays a point.
+    assert spend(",", "1,234.5", "1.5", "1.23") == ["expected a number, got '1,234.5'", "1.5", "1.23"]
+    assert spend(",", "5", clicks="1.000") == ["5"]  # 1.000 clicks is a thousand
+
+
+def test_csv_numbers_with_decimal_point_drop_only_thousands_commas():
+    assert spend(".", "1,234.56", "1\u00a0234.5", "12.5", "-1,000") == ["1234.56", "1234.5", "12.5", "-1000"]
+    assert spend(".", "1,5", "12,34") == ["expected a number, got '1,5'", "expected a number, got '12,34'"]
+    assert spend(".", "5", clicks="1.5") == ["expected an integer, got '1.5'"]
+
+
+def test_json_numbers_are_not_read_as_csv_text():
+    # A JSON string "1,234" is not a number, whatever the source's CSV files use.
+    [rejection] = read(DEALS, {"results": [{"id": "9", "properties": {"amount": "1,234"}}]})
+    assert rejection.reason == "expected a number, got '1,234'"
+
+
+def test_values_postgres_cannot_hold_reject_their_record_not_the_load():
+    # NUL cannot be stored in text; 2**63 does not fit bigint (COPY would fail the whole batch).
+    nul_name, huge = read(
+        ADS,
+        [{"results": [
+            ad_result(campaign={"id": "7", "name": "Brand\x00Search"}),
+            ad_result(cost=str(2**63)),
+            ad_result(cost=str(2**63 - 1)),
+        ]}],
+    )[:2]  # fmt: skip
+    assert (nul_name.field, nul_name.reason) == (
+        "campaign.name",
+        "contains a NUL character, which Postgres text cannot hold: 'Brand\\x00Search'",
+    )
+    assert (huge.field, huge.reason) == (
+        "metrics.costMicros",
+        "'9223372036854775808' is outside the 64-bit integer range",
+    )

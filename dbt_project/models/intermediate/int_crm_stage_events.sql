@@ -6,7 +6,8 @@
 --   Bitrix24 STAGE_SEMANTIC_ID) are events of the deal's primary record, source `deal`: an outcome
 --   (won, customer, lost) at the deal's close, any other stage at its creation; a deal that closed
 --   was an opportunity since its creation, so a closed deal also yields `opportunity` then.
--- Archived records and deals say nothing; values crm_stage_map does not list say nothing either.
+-- Archived records and deals say nothing; values crm_stage_map does not list (or maps to `none`)
+-- say nothing either.
 with stage_values as (
     select
         crm,
@@ -27,6 +28,8 @@ stage_map as (
         value,
         stage
     from {{ ref('stg_definitions__crm_stage_map') }}
+    -- Known values that mean no stage are listed only so the quality gate knows them.
+    where stage != 'none'
 ),
 
 live_records as (
