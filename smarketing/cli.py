@@ -185,7 +185,9 @@ def _quality_line(url: str) -> str:
         quarantined = conn.execute(
             "select count(*) from quarantine.rejected_rows where released_at is null"
         ).fetchone()[0]
-    checks = ", ".join(f"{stage} {len(report.outcomes)} checks" for stage, report in reports.items())
+    checks = ", ".join(
+        f"{stage} {len(reports[stage].outcomes)} checks" for stage in ("raw", "marts") if stage in reports
+    )
     critical = sum(len(report.critical_failures) for report in reports.values())
     warnings = sum(len(report.warnings) for report in reports.values())
     return f"{checks}: {critical} critical, {warnings} warnings; {quarantined} rows in quarantine (`make quality`)"

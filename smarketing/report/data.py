@@ -594,8 +594,12 @@ def _quality_warnings(conn: psycopg.Connection) -> tuple[str, ...]:
     from smarketing.quality import latest_outcomes
 
     outcomes = latest_outcomes(conn)
+    # For leadership: the rule in words and what was found, without GX's suite and expectation names.
     return tuple(
-        warning.describe() for stage in ("raw", "marts") if stage in outcomes for warning in outcomes[stage].warnings
+        f"{warning.description or warning.expectation} — {warning.observed}"
+        for stage in ("raw", "marts")
+        if stage in outcomes
+        for warning in outcomes[stage].warnings
     )
 
 

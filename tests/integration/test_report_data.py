@@ -14,11 +14,12 @@ after becoming an MQL, 103 after 3 h, 107 only inbound; 104 and 108 were never t
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg
 import pytest
 
-from smarketing.config import load_config
+from smarketing.config import Config, load_config
 from smarketing.definitions import definitions_version
 from smarketing.report.data import assemble
 from smarketing.report.model import CampaignRow, EditionName, KpiCard, Period, ReportData
@@ -71,6 +72,7 @@ def test_editions_of_the_tiny_fixture(warehouse_url, tiny_config, build_tiny):
         check_monthly(monthly)
         check_common(daily, weekly, monthly, definitions_version(load_config(config_file)))
         check_freshness(conn, run)
+        check_quality_warnings(conn, run, load_config(config_file), warehouse_url)
 
 
 def check_daily(data: ReportData) -> None:
@@ -311,3 +313,21 @@ def check_freshness(conn: psycopg.Connection, run: Callable[..., ReportData]) ->
     conn.commit()
     quarantined = {f.source: f.quarantined_rows for f in run("daily").freshness}
     assert quarantined == {"google_ads": 1, "hubspot": 2, "fx_rates": 0}
+
+
+def check_quality_warnings(
+    conn: psycopg.Connection, run: Callable[..., ReportData], config: Config, warehouse_url: str
+) -> None:
+    """The banner lists the latest gate run's warnings, in words for leadership: rule, then finding."""
+    from smarketing.quality import validate
+
+    # fx_rates configured but never loaded: the marts gate's freshness check warns.
+    never_loaded = config.sources["google_ads"].model_copy(update={"path": Path("/nonexistent")})
+    validate(
+        "marts", warehouse_url, config.model_copy(update={"sources": {**config.sources, "fx_rates": never_loaded}})
+    )
+    [warning] = run("daily").quality_warnings
+    rule, finding = warning.split(" — ", 1)
+    assert rule.startswith("Every enabled source loaded all its streams through the run's last day")
+    assert finding.startswith("1 unexpected row(s): source=fx_rates, loaded_through=None")
+    assert "streams_never_loaded=daily" in finding
