@@ -26,12 +26,13 @@ from pydantic import (
     model_validator,
 )
 
+from smarketing.extract import STREAMS
 from smarketing.funnel_definitions import Definitions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = REPO_ROOT / "smarketing.yml"
-# The connectors that exist; a source's key in `sources` names one of them.
-SOURCE_KINDS = ("google_ads", "hubspot", "fx_rates")
+# The connectors that exist (those declaring streams); a source's key in `sources` names one of them.
+SOURCE_KINDS = tuple(STREAMS)
 
 
 class ConfigError(ValueError):
