@@ -198,6 +198,7 @@ def _use_demo_sources(folder: Path) -> Config:
     raw = yaml.safe_load(config_path().read_text(encoding="utf-8"))
     for name in raw["sources"]:
         raw["sources"][name]["path"] = str(folder / name)
+        raw["sources"][name].pop("conn_id", None)  # the demo reads files, never a real account
     demo_config = paths.home() / "demo-smarketing.yml"
     demo_config.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     os.environ["SMARKETING_CONFIG"] = str(demo_config)

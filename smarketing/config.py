@@ -43,12 +43,35 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# Days re-read every night when a source gives no `lookback_days`: how far back each platform
+# still revises its numbers (Google Ads conversions 30+ days, Meta's attribution 28 days); CRMs
+# only need to catch records changed while a run was late; ECB rates are never revised.
+DEFAULT_LOOKBACK_DAYS = {
+    "google_ads": 30,
+    "meta_ads": 28,
+    "yandex_direct": 30,
+    "linkedin_ads": 7,
+    "hubspot": 3,
+    "salesforce": 3,
+    "amocrm": 3,
+    "bitrix24": 3,
+    "fx_rates": 10,
+}
+FALLBACK_LOOKBACK_DAYS = 3
+
+
 class SourceConfig(_Strict):
-    """One configured source; its name in `sources` picks the connector."""
+    """One configured source; its name in `sources` picks the connector. It is read either from a
+    file drop (`path`) or from the platform's API (`conn_id`), never both."""
 
     # A file drop folder holding the source's exports or API pages.
-    path: Path
-    lookback_days: Annotated[int, Field(ge=0, le=365)] = 3
+    path: Path | None = None
+    # The Airflow connection holding the API's base URL and credentials (secrets never go here).
+    conn_id: Annotated[str, Field(min_length=1)] | None = None
+    # The platform's accounts to read (Google Ads customer ids, ...); an API source reads each.
+    accounts: list[Annotated[str, Field(min_length=1)]] = []
+    # None in the file: DEFAULT_LOOKBACK_DAYS of the source; after validation always a number.
+    lookback_days: Annotated[int, Field(ge=0, le=365)] | None = None
     enabled: bool = True
     # How many days the loaded data may end before the run's last day before the source counts
     # as stale (a quality warning and the report's banner). 0: every night must load yesterday.
@@ -69,6 +92,24 @@ class SourceConfig(_Strict):
         except LookupError:
             raise ValueError("is not an encoding Python knows (e.g. utf-8, cp1251)") from None
         return value
+
+    @field_validator("accounts")
+    @classmethod
+    def _stripped(cls, value: list[str]) -> list[str]:
+        return [account.strip() for account in value]
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> SourceConfig:
+        if (self.path is None) == (self.conn_id is None):
+            raise ValueError(
+                "give either `path` (a file drop folder) or `conn_id` (the Airflow connection of the API), "
+                + ("not both" if self.path is not None else "neither is set")
+            )
+        return self
+
+    @property
+    def is_api(self) -> bool:
+        return self.conn_id is not None
 
 
 class AlertsConfig(_Strict):
@@ -190,7 +231,7 @@ class Config(_Strict):
         unknown = sorted(set(value) - set(SOURCE_KINDS))
         if unknown:
             raise ValueError(f"unknown source {unknown[0]!r}; known sources: {', '.join(SOURCE_KINDS)}")
-        return value
+        return {name: _with_defaults(name, source) for name, source in value.items()}
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -202,6 +243,23 @@ class Config(_Strict):
 
     def history_start(self, last_day: date) -> date:
         return last_day - timedelta(days=self.history_days - 1)
+
+
+def _with_defaults(name: str, source: SourceConfig) -> SourceConfig:
+    update: dict[str, object] = {}
+    if source.lookback_days is None:
+        update["lookback_days"] = DEFAULT_LOOKBACK_DAYS.get(name, FALLBACK_LOOKBACK_DAYS)
+    if name == "google_ads":
+        update["accounts"] = [_google_ads_customer_id(account) for account in source.accounts]
+    return source.model_copy(update=update)
+
+
+def _google_ads_customer_id(account: str) -> str:
+    """The UI writes customer ids as 123-456-7890; the API wants the 10 digits alone."""
+    digits = account.replace("-", "")
+    if not (digits.isascii() and digits.isdigit() and len(digits) == 10):
+        raise ValueError(f"sources.google_ads.accounts: {account!r} is not a Google Ads customer id (10 digits)")
+    return digits
 
 
 def _format_errors(path: Path, error: ValidationError, raw: dict) -> str:
@@ -249,7 +307,7 @@ def load_config(path: Path | None = None) -> Config:
     except ValidationError as exc:
         raise ConfigError(_format_errors(path, exc, raw)) from None
     sources = {
-        name: source.model_copy(update={"path": (path.parent / source.path).resolve()})
+        name: source.model_copy(update={"path": (path.parent / source.path).resolve()}) if source.path else source
         for name, source in config.sources.items()
     }
     return config.model_copy(update={"sources": sources})

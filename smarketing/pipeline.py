@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime, timedelta
 
 import psycopg
 
-from smarketing.config import Config
+from smarketing.config import Config, SourceConfig
 from smarketing.definitions import publish_definitions
 from smarketing.extract import STREAMS, streams_of
 from smarketing.extract.files import FileFormat, read_pages
+from smarketing.extract.google_ads_api import Credentials, GoogleAdsApi
+from smarketing.extract.records import Page
 from smarketing.extract.streams import Stream, Window
 from smarketing.load import (
     OPS_SCHEMA,
@@ -81,20 +85,51 @@ class SourceLoadError(RuntimeError):
         self.failures = failures
 
 
+# A stream's pages for a window, from wherever the source is read.
+PageReader = Callable[[Stream, Window], Iterable[Page]]
+
+
+@contextmanager
+def _google_ads_api(settings: SourceConfig) -> Iterator[PageReader]:
+    api = GoogleAdsApi(Credentials.from_airflow(settings.conn_id), settings.accounts)
+    try:
+        yield api.pages
+    finally:
+        api.close()
+
+
+# The sources that can be read from their API (`conn_id`); the others are file drops only so far.
+API_READERS: dict[str, Callable[[SourceConfig], AbstractContextManager[PageReader]]] = {
+    "google_ads": _google_ads_api,
+}
+
+
+@contextmanager
+def page_reader(source: str, settings: SourceConfig) -> Iterator[PageReader]:
+    """The source's file drop or API, open for one run (an API's token is fetched once for all streams)."""
+    if not settings.is_api:
+        file_format = FileFormat(settings.encoding, settings.csv_delimiter, settings.decimal_separator)
+        yield lambda stream, _window: read_pages(stream, settings.path, file_format)
+        return
+    if source not in API_READERS:
+        raise ValueError(f"sources.{source}.conn_id: {source} has no API connector yet; give a file drop `path`")
+    with API_READERS[source](settings) as reader:
+        yield reader
+
+
 def extract_and_load(conn: psycopg.Connection, config: Config, source: str, last_day: date) -> list[LoadResult]:
     """Every stream of one source, each in its own transaction. A stream that fails (recorded in
     ops.load_failures) does not keep the others from loading; then one error names every failure."""
-    settings = config.sources[source]
-    file_format = FileFormat(settings.encoding, settings.csv_delimiter, settings.decimal_separator)
     streams = streams_of(source)
     results = []
     failures: dict[str, Exception] = {}
-    for stream in streams:
-        window = extract_window(conn, config, stream, last_day)
-        try:
-            results.append(load_stream(conn, stream, read_pages(stream, settings.path, file_format), window))
-        except Exception as error:
-            failures[stream.name] = error
+    with page_reader(source, config.sources[source]) as pages:
+        for stream in streams:
+            window = extract_window(conn, config, stream, last_day)
+            try:
+                results.append(load_stream(conn, stream, pages(stream, window), window))
+            except Exception as error:
+                failures[stream.name] = error
     if failures:
         raise SourceLoadError(source, failures, len(streams)) from next(iter(failures.values()))
     return results

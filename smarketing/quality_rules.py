@@ -110,6 +110,15 @@ AD_SPEND_SOURCES = (
         cost="cost_micros",
         cost_divisor=1_000_000,
     ),
+    AdSpendSource(
+        platform="meta_ads",
+        label="Meta Ads",
+        raw_table="raw.meta_ads__campaign_daily",
+        account="account_id",
+        day="date_start",
+        campaign="campaign_id",
+        cost="spend",
+    ),
 )
 
 

@@ -30,21 +30,26 @@ def prepare_warehouse() -> str:
 
 
 def extract_load(source: str, data_interval_end: datetime) -> list[dict]:
-    """Load one source; bad source data fails at once (a retry reads the same files), anything
-    else (a lost connection) is left to the task's retries."""
+    """Load one source; bad source data or a request the API refused fails at once (a retry would
+    get the same), anything else (a lost connection, an API still failing) is left to the retries."""
     from airflow.sdk.exceptions import AirflowFailException
-
-    from smarketing.extract.records import SourceDataError
 
     config = load_config()
     try:
         with _connect() as conn:
             results = extract_and_load(conn, config, source, last_day_of_run(data_interval_end, config))
     except SourceLoadError as failed:
-        if all(isinstance(error, SourceDataError) for error in failed.failures.values()):
+        if all(_is_permanent(error) for error in failed.failures.values()):
             raise AirflowFailException(str(failed)) from failed
         raise
     return [asdict(result) for result in results]
+
+
+def _is_permanent(error: Exception) -> bool:
+    from smarketing.extract.http import ApiError
+    from smarketing.extract.records import SourceDataError
+
+    return isinstance(error, SourceDataError) or (isinstance(error, ApiError) and not error.gave_up)
 
 
 def validate(stage: str) -> dict:

@@ -43,6 +43,7 @@
                     'utm_medium': 'utm_medium',
                     'utm_campaign': 'utm_campaign',
                     'gclid': 'gclid',
+                    'fbclid': 'fbclid',
                     'first_conversion_event': 'first_conversion_event',
                     'first_conversion_at': 'first_conversion_at',
                     'recent_conversion_event': 'recent_conversion_event',

@@ -1,35 +1,7 @@
-{#- One union over every enabled CRM of crm_sources(), mapped onto a contract.
-
-    union_crm_entity(entity, columns): `columns` is the contract, a list of (name, SQL type);
-    each enabled CRM with that entity contributes `select '<crm>' as crm, <mapped columns>` from
-    its staging model. With no CRM enabled it yields no rows (but the same columns), so the
-    models downstream still build. -#}
+{#- One union over every enabled CRM of crm_sources(), mapped onto a contract (macro
+    union_sources_entity): `crm` names the CRM of each row. -#}
 {% macro union_crm_entity(entity, columns) -%}
-    {%- set branches = [] -%}
-    {%- for crm, source in crm_sources().items() -%}
-        {%- if source.enabled and entity in source and source[entity].get('enabled', true) -%}
-            {%- set mapping = source[entity] -%}
-            {%- set branch -%}
-    select
-        '{{ crm }}'::text as crm,
-        {%- for name, data_type in columns %}
-        ({{ mapping.fields.get(name, 'null') }})::{{ data_type }} as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ ref(mapping.model) }}
-            {%- endset -%}
-            {%- do branches.append(branch) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if branches -%}
-        {{ branches | join('\n    union all\n') }}
-    {%- else %}
-    select
-        null::text as crm,
-        {%- for name, data_type in columns %}
-        null::{{ data_type }} as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    where false
-    {%- endif -%}
+    {{ union_sources_entity(crm_sources(), 'crm', entity, columns) }}
 {%- endmacro %}
 
 

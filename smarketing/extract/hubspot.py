@@ -43,6 +43,7 @@ STREAMS = (
             Column("utm_medium", "text", "properties.utm_medium"),
             Column("utm_campaign", "text", "properties.utm_campaign"),
             Column("hs_google_click_id", "text", "properties.hs_google_click_id"),
+            Column("hs_facebook_click_id", "text", "properties.hs_facebook_click_id"),
             Column("jobtitle", "text", "properties.jobtitle"),
             Column("country", "text", "properties.country"),
             Column("first_conversion_event_name", "text", "properties.first_conversion_event_name"),

@@ -1,10 +1,13 @@
 """The GX gates on a real Postgres: the real raw tables with hand-made rows, one defect at a time.
 
 Every stream's load ledger covers 2024-03-01..03-02 (batch id `<source>.<stream>`). The raw stage
-has 87 expectations, counted from the stream declarations:
+has 114 expectations, counted from the stream declarations:
   google_ads campaign_daily 15: schema, 5 required, key unique, 4 minimums, currency set, date not
       in the future, batch window, clicks <= impressions (warning)
   google_ads ad_group_daily 16: as campaign_daily plus ad_group_id required
+  meta_ads campaign_daily 13: schema, 4 required, key unique, 3 minimums, currency set, date not in
+      the future, batch window, clicks <= impressions (warning)
+  meta_ads adset_daily 14: as campaign_daily plus adset_id required
   hubspot contacts 9: schema, 3 required, key unique, 2 not in the future, window, lifecyclestage mapped
   hubspot deals 12: schema, 4 required, key unique, amount minimum, currency set, 2 not in the
       future, window, dealstage mapped
@@ -39,6 +42,8 @@ FIRST_DAY, LAST_DAY = date(2024, 3, 1), date(2024, 3, 2)
 RAW_SUITES = (
     "raw_google_ads__campaign_daily",
     "raw_google_ads__ad_group_daily",
+    "raw_meta_ads__campaign_daily",
+    "raw_meta_ads__adset_daily",
     "raw_hubspot__contacts",
     "raw_hubspot__deals",
     "raw_hubspot__calls",
@@ -70,14 +75,16 @@ GOOGLE_ADS = [
     ("111", "c1", date(2024, 3, 2), 990_000, 50, 3),
     ("222", "c9", date(2024, 3, 1), 10_000_001, 1000, 40),
 ]
-# The same rows as dbt builds them, spend = cost_micros / 1e6 worked out by hand; plus a Meta row
-# that the Google Ads reconciliation must leave alone.
+# (account_id, campaign_id, date_start, spend, impressions, clicks): Meta sends spend as a decimal.
+META_ADS = [("7", "9001", date(2024, 3, 1), Decimal("55.00"), 900, 30)]
+# The same rows as dbt builds them, spend = cost_micros / 1e6 worked out by hand; plus the Meta row,
+# which reconciles on its own and which the Google Ads reconciliation must leave alone.
 MART = [
     ("google_ads", "111", "c1", date(2024, 3, 1), "1.230000", 100, 10),
     ("google_ads", "111", "c2", date(2024, 3, 1), "2.500000", 200, 5),
     ("google_ads", "111", "c1", date(2024, 3, 2), "0.990000", 50, 3),
     ("google_ads", "222", "c9", date(2024, 3, 1), "10.000001", 1000, 40),
-    ("meta_ads", "act_7", "9001", date(2024, 3, 1), "55.000000", 900, 30),
+    ("meta_ads", "7", "9001", date(2024, 3, 1), "55.000000", 900, 30),
 ]
 
 
@@ -123,6 +130,12 @@ def fill(conn: psycopg.Connection, config) -> None:
         "google_ads__campaign_daily",
         "customer_id, campaign_id, date, cost_micros, impressions, clicks, currency_code, time_zone",
         [(*row, "EUR", "Europe/Berlin") for row in GOOGLE_ADS],
+    )
+    insert_raw(
+        conn,
+        "meta_ads__campaign_daily",
+        "account_id, campaign_id, date_start, spend, impressions, clicks, account_currency",
+        [(*row, "USD") for row in META_ADS],
     )
     insert_raw(
         conn,
@@ -185,12 +198,14 @@ def test_clean_data_passes_and_writes_nothing(warehouse, warehouse_url, config):
     marts = validate("marts", warehouse_url, config)
 
     assert tree_state(GX_PROJECT_ROOT) == before
-    assert len(raw.outcomes) == 87
+    assert len(raw.outcomes) == 114
     assert {o.suite for o in raw.outcomes} == set(RAW_SUITES)
     assert raw.skipped == ()
     # Only fct_ad_spend_daily is hand-made: the suites on the other marts have no tables.
     assert set(marts.skipped_suites) == {"marts_persons", "marts_kpi_period", "marts_cohort_conversion"}
     assert [(o.suite, o.unexpected_count) for o in marts.outcomes] == [
+        ("marts_reconciliation", 0),
+        ("marts_reconciliation", 0),
         ("marts_reconciliation", 0),
         ("marts_reconciliation", 0),
         ("marts_freshness", 0),
@@ -525,7 +540,7 @@ def test_ad_group_rows_of_a_campaign_day_reconcile_with_its_campaign_row(warehou
     report = validate("marts", warehouse_url, config)
 
     assert report.critical_failures == ()
-    assert [o.unexpected_count for o in of_suite(report, "marts_reconciliation")] == [0, 0]
+    assert [o.unexpected_count for o in of_suite(report, "marts_reconciliation")] == [0, 0, 0, 0]
 
 
 def test_a_campaign_day_only_one_side_has_fails_the_presence_check(warehouse, warehouse_url, config):
@@ -569,7 +584,7 @@ def test_absent_tables_skip_their_suites(warehouse, warehouse_url, config):
     assert skipped["raw_quarantine"] == ("quarantine.rejected_rows",)
     # The mart exists but the raw table it reconciles with does not: Google Ads is switched off.
     assert {s.suite: s.missing_tables for s in marts.skipped} == {
-        "marts_reconciliation": ("raw.google_ads__campaign_daily",),
+        "marts_reconciliation": ("raw.google_ads__campaign_daily", "raw.meta_ads__campaign_daily"),
         "marts_persons": (
             "marts.dim_persons",
             "intermediate.int_crm_records_unioned",
@@ -627,9 +642,9 @@ def test_every_run_is_recorded_and_latest_outcomes_rebuilds_it(warehouse, wareho
         " order by started_at"
     ).fetchall()
     assert runs == [
-        ("raw", 87, 1, 1, []),
+        ("raw", 114, 1, 1, []),
         ("marts", 2, 0, 0, list(latest["marts"].skipped_suites)),
-        ("raw", 87, 0, 1, []),
+        ("raw", 114, 0, 1, []),
     ]
 
 

@@ -66,3 +66,49 @@ def test_subject_with_newline_is_rejected(tmp_path):
 def test_not_yaml(tmp_path):
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(write(tmp_path, "sources: [unclosed"))
+
+
+def test_api_sources_name_a_connection_and_accounts(tmp_path):
+    config = load_config(
+        write(
+            tmp_path,
+            VALID.replace(
+                "{path: ads, lookback_days: 30}", "{conn_id: gads, accounts: [' 123-456-7890', '0987654321']}"
+            ),
+        )
+    )
+    google_ads = config.sources["google_ads"]
+    assert (google_ads.conn_id, google_ads.path, google_ads.is_api) == ("gads", None, True)
+    assert google_ads.accounts == ["1234567890", "0987654321"]  # as the API wants them
+    assert config.sources["hubspot"].accounts == []
+
+
+def test_lookback_defaults_per_source_kind(tmp_path):
+    config = load_config(
+        write(
+            tmp_path,
+            VALID.replace("lookback_days: 30", "max_lag_days: 1").replace(
+                "{path: crm}", "{path: crm, lookback_days: 5}"
+            ),
+        )
+    )
+    assert config.sources["google_ads"].lookback_days == 30  # Google restates conversions for 30 days
+    assert config.sources["hubspot"].lookback_days == 5  # given: kept
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{path: ads, conn_id: gads}", "key sources.google_ads: value {'path': 'ads', 'conn_id': 'gads'}: give either"),
+        ("{lookback_days: 30}", "key sources.google_ads: value {'lookback_days': 30}: give either `path`"),
+        (
+            "{conn_id: gads, accounts: [123-45]}",
+            "sources.google_ads.accounts: '123-45' is not a Google Ads customer id",
+        ),
+    ],
+)
+def test_a_source_is_read_one_way_with_valid_accounts(tmp_path, source, message):
+    path = write(tmp_path, VALID.replace("{path: ads, lookback_days: 30}", source))
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert message in str(error.value)

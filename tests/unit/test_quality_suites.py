@@ -36,7 +36,7 @@ def test_regenerating_gives_exactly_the_committed_files(tmp_path):
 
 def test_a_new_connector_stream_gets_its_raw_suite_asset_and_checkpoint_entry(tmp_path, monkeypatch):
     stream = Stream(
-        source="meta_ads",
+        source="linkedin_ads",
         name="insights_daily",
         files="*.json",
         records_at="data",
@@ -48,11 +48,11 @@ def test_a_new_connector_stream_gets_its_raw_suite_asset_and_checkpoint_entry(tm
         natural_key=("account_id", "date_start"),
         window_column="date_start",
     )
-    monkeypatch.setattr(quality_rules, "STREAMS", {**STREAMS, "meta_ads": (stream,)})
+    monkeypatch.setattr(quality_rules, "STREAMS", {**STREAMS, "linkedin_ads": (stream,)})
 
     write_context(tmp_path)
 
-    suite = json.loads((tmp_path / "expectations" / "raw_meta_ads__insights_daily.json").read_text())
+    suite = json.loads((tmp_path / "expectations" / "raw_linkedin_ads__insights_daily.json").read_text())
     assert [e["type"] for e in suite["expectations"]] == [
         "expect_table_columns_to_match_set",
         "expect_column_values_to_not_be_null",
@@ -62,10 +62,10 @@ def test_a_new_connector_stream_gets_its_raw_suite_asset_and_checkpoint_entry(tm
         "unexpected_rows_expectation",
     ]
     raw = json.loads((tmp_path / "checkpoints" / "raw.json").read_text())
-    assert "raw_meta_ads__insights_daily" in [vd["name"] for vd in raw["validation_definitions"]]
+    assert "raw_linkedin_ads__insights_daily" in [vd["name"] for vd in raw["validation_definitions"]]
     context = yaml.safe_load((tmp_path / "great_expectations.yml").read_text())
-    asset = context["fluent_datasources"]["warehouse"]["assets"]["raw.meta_ads__insights_daily"]
-    assert (asset["schema_name"], asset["table_name"]) == ("raw", "meta_ads__insights_daily")
+    asset = context["fluent_datasources"]["warehouse"]["assets"]["raw.linkedin_ads__insights_daily"]
+    assert (asset["schema_name"], asset["table_name"]) == ("raw", "linkedin_ads__insights_daily")
 
 
 def test_a_suite_with_two_rules_of_one_key_is_refused(tmp_path, monkeypatch):

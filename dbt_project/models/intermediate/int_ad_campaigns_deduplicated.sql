@@ -10,7 +10,7 @@ with spend as (
         campaign_name,
         campaign_type,
         date_day
-    from {{ ref('stg_google_ads__campaign_daily') }}
+    from {{ ref('int_ad_campaign_days_unioned') }}
 ),
 
 latest as (

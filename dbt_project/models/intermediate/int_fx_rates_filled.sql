@@ -78,7 +78,7 @@ amount_days as (
     select
         date_day,
         upper(currency_code) as currency
-    from {{ ref('stg_google_ads__campaign_daily') }}
+    from {{ ref('int_ad_campaign_days_unioned') }}
 
     union
 

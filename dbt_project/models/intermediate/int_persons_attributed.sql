@@ -5,7 +5,9 @@
 --   latest touch at or before mql_at (any touch for a person who is no MQL; the first touch if
 --   every touch came after mql_at). Equal times: by CRM and record id.
 -- * Campaign: the touch's utm_campaign names an ad campaign by its id or, failing that, by its
---   name (case, outer and repeated spaces ignored); an id match wins over a name match.
+--   name (case, outer and repeated spaces ignored); an id match wins over a name match. A touch
+--   whose click id or utm_source names an ad platform (macro touch_ad_platform) matches only that
+--   platform's campaigns.
 -- * Channel: a person with a campaign takes the campaign's channel, so a campaign's spend and its
 --   leads fall in the same channel; otherwise the first matching channel rule; else Other.
 -- * is_paid: a campaign was matched, or the channel is a paid one (any rule naming it is paid).
@@ -75,6 +77,7 @@ credited as (
 campaigns as (
     select
         campaign_key,
+        ad_platform,
         campaign_id,
         campaign_name_normalized,
         channel
@@ -89,8 +92,11 @@ campaign_matches as (
         campaigns.channel
     from credited
     inner join campaigns
-        on campaigns.campaign_id = credited.utm_campaign
-        or campaigns.campaign_name_normalized = {{ normalize_campaign_name('credited.utm_campaign') }}
+        on (
+            campaigns.campaign_id = credited.utm_campaign
+            or campaigns.campaign_name_normalized = {{ normalize_campaign_name('credited.utm_campaign') }}
+        )
+        and coalesce(campaigns.ad_platform = {{ touch_ad_platform('credited.utm_source', 'credited.click_id_type') }}, true)
     order by credited.person_id, (campaigns.campaign_id = credited.utm_campaign) desc, campaigns.campaign_key
 ),
 

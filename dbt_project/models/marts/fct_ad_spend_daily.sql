@@ -20,7 +20,7 @@ with campaign_spend as (
         impressions,
         clicks,
         platform_conversions
-    from {{ ref('stg_google_ads__campaign_daily') }}
+    from {{ ref('int_ad_campaign_days_unioned') }}
 ),
 
 ad_group_spend as (
@@ -35,7 +35,7 @@ ad_group_spend as (
         impressions,
         clicks,
         platform_conversions
-    from {{ ref('stg_google_ads__ad_group_daily') }}
+    from {{ ref('int_ad_group_days_unioned') }}
 ),
 
 campaigns as (

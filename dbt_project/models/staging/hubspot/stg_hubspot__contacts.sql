@@ -13,6 +13,7 @@ with source as (
         utm_medium,
         utm_campaign,
         hs_google_click_id,
+        hs_facebook_click_id,
         jobtitle,
         country,
         first_conversion_event_name,
@@ -48,6 +49,7 @@ renamed as (
         nullif(lower(trim(utm_medium)), '') as utm_medium,
         nullif(trim(utm_campaign), '') as utm_campaign,
         hs_google_click_id as gclid,
+        hs_facebook_click_id as fbclid,
         -- The form (conversion event) that created the lead, and the most recent one; with one
         -- conversion HubSpot sets both to it.
         nullif(trim(first_conversion_event_name), '') as first_conversion_event,

@@ -1,32 +1,35 @@
 {{ config(severity='warn') }}
--- Google Ads' ad-group rows of a campaign-day add up to its campaign row. Where they do not (one
--- report restated and the other not yet, a partial pull) or have no campaign row at all,
--- fct_ad_spend_daily keeps the campaign row and loses that day's ad-group detail: a warning, since
--- spend stays right, but worth a look.
+-- An ad platform's ad-group rows of a campaign-day (Google Ads ad groups, Meta ad sets) add up to
+-- its campaign row. Where they do not (one report restated and the other not yet, a partial pull)
+-- or have no campaign row at all, fct_ad_spend_daily keeps the campaign row and loses that day's
+-- ad-group detail: a warning, since spend stays right, but worth a look.
 with ad_group_totals as (
     select
+        ad_platform,
         account_id,
         campaign_id,
         date_day,
         sum(spend) as spend,
         sum(impressions) as impressions,
         sum(clicks) as clicks
-    from {{ ref('stg_google_ads__ad_group_daily') }}
-    group by 1, 2, 3
+    from {{ ref('int_ad_group_days_unioned') }}
+    group by 1, 2, 3, 4
 ),
 
 campaign_report as (
     select
+        ad_platform,
         account_id,
         campaign_id,
         date_day,
         spend,
         impressions,
         clicks
-    from {{ ref('stg_google_ads__campaign_daily') }}
+    from {{ ref('int_ad_campaign_days_unioned') }}
 )
 
 select
+    ad_group_totals.ad_platform,
     ad_group_totals.account_id,
     ad_group_totals.campaign_id,
     ad_group_totals.date_day,
@@ -38,7 +41,8 @@ select
     campaign_report.clicks as campaign_clicks
 from ad_group_totals
 left join campaign_report
-    on ad_group_totals.account_id = campaign_report.account_id
+    on ad_group_totals.ad_platform = campaign_report.ad_platform
+    and ad_group_totals.account_id = campaign_report.account_id
     and ad_group_totals.campaign_id = campaign_report.campaign_id
     and ad_group_totals.date_day = campaign_report.date_day
 where campaign_report.account_id is null

@@ -1,0 +1,22 @@
+-- Every ad platform's ad-group daily report (Google Ads ad groups, Meta ad sets) on one contract,
+-- unioned by one macro with a per-platform field mapping (macros/ad_sources.sql).
+{%- set contract = [
+    ('account_id', 'text'),
+    ('account_time_zone', 'text'),
+    ('campaign_id', 'text'),
+    ('ad_group_id', 'text'),
+    ('ad_group_name', 'text'),
+    ('ad_group_status', 'text'),
+    ('date_day', 'date'),
+    ('currency_code', 'text'),
+    ('spend', 'numeric'),
+    ('impressions', 'bigint'),
+    ('clicks', 'bigint'),
+    ('platform_conversions', 'numeric'),
+] %}
+
+with unioned as (
+    {{ union_ad_entity('ad_group_days', contract) }}
+)
+
+select * from unioned

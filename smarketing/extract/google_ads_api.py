@@ -1,0 +1,198 @@
+"""Google Ads API: one `googleAds:searchStream` request per customer and stream, for the extract window.
+
+The response body is exactly what a file drop of searchStream responses holds, so the streams of
+smarketing.extract.google_ads (and the one loader) read it unchanged; this module only fetches.
+The window is the cursor: every run asks for its days, `segments.date BETWEEN first AND last`.
+
+Connection (Airflow): host = API base URL, login = OAuth client id, password = client secret,
+extra = {developer_token, refresh_token, login_customer_id (manager account, optional),
+api_version, token_uri}.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from smarketing.extract.http import DEFAULT_RETRY, ApiError, HttpClient, RetryPolicy, Throttled, api_message
+from smarketing.extract.records import Page, SourceDataError
+from smarketing.extract.streams import Stream, Window
+
+DEFAULT_BASE_URL = "https://googleads.googleapis.com"
+DEFAULT_API_VERSION = "v26"
+DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
+
+_CUSTOMER = "customer.id, customer.descriptive_name, customer.currency_code, customer.time_zone"
+_METRICS = "segments.date, metrics.cost_micros, metrics.impressions, metrics.clicks, metrics.conversions"
+# GAQL per stream; the response names the same fields in camelCase, as the stream columns expect.
+QUERIES = {
+    "campaign_daily": (
+        f"SELECT {_CUSTOMER}, campaign.id, campaign.name, campaign.advertising_channel_type, campaign.status, "
+        f"{_METRICS} FROM campaign"
+    ),
+    "ad_group_daily": (
+        f"SELECT {_CUSTOMER}, campaign.id, ad_group.id, ad_group.name, ad_group.status, {_METRICS} FROM ad_group"
+    ),
+}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)s")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    base_url: str
+    api_version: str
+    client_id: str
+    client_secret: str = field(repr=False)  # secrets stay out of reprs, so out of logs and tracebacks
+    developer_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    login_customer_id: str | None = None
+    token_uri: str = DEFAULT_TOKEN_URI
+
+    @classmethod
+    def from_airflow(cls, conn_id: str) -> Credentials:
+        """As Airflow resolves the connection: AIRFLOW_CONN_<ID> (URI or JSON), a secrets backend, its DB."""
+        from airflow.sdk import Connection
+
+        conn = Connection.get(conn_id)
+        extra = conn.extra_dejson
+        missing = [name for name in ("developer_token", "refresh_token") if not extra.get(name)]
+        missing += [name for name, value in (("login", conn.login), ("password", conn.password)) if not value]
+        if missing:
+            lacking = ", ".join(missing)
+            raise ValueError(f"Airflow connection {conn_id!r} lacks {lacking} (see README, Configure sources)")
+        login_customer_id = str(extra.get("login_customer_id") or "").replace("-", "") or None
+        return cls(
+            base_url=_base_url(conn.host, conn.port),
+            api_version=extra.get("api_version") or DEFAULT_API_VERSION,
+            client_id=conn.login,
+            client_secret=conn.password,
+            developer_token=extra["developer_token"],
+            refresh_token=extra["refresh_token"],
+            login_customer_id=login_customer_id,
+            token_uri=extra.get("token_uri") or DEFAULT_TOKEN_URI,
+        )
+
+
+def _base_url(host: str | None, port: int | None) -> str:
+    """A URI-form connection keeps the scheme out of `host`; the API speaks HTTPS."""
+    if not host:
+        return DEFAULT_BASE_URL
+    url = host if "://" in host else f"https://{host}"
+    return f"{url.rstrip('/')}:{port}" if port and "://" not in host else url.rstrip("/")
+
+
+def _error(response: httpx.Response) -> dict[str, Any] | None:
+    """The `error` object of a failed response; searchStream wraps it in a list."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if isinstance(body, list) and body:
+        body = body[0]
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else None
+
+
+def throttling(response: httpx.Response) -> Throttled | None:
+    """Google's quota error: status RESOURCE_EXHAUSTED, its wait in a `retryDelay` ("30s") of the details."""
+    error = _error(response)
+    if error is None or error.get("status") != "RESOURCE_EXHAUSTED":
+        return None
+    delay = _retry_delay(error.get("details"))
+    return Throttled(float(delay.group(1)) if delay else None)
+
+
+def describe(response: httpx.Response) -> str:
+    """The status and message, then the GoogleAdsFailure's own messages, which say what was wrong."""
+    error = _error(response)
+    if error is None:
+        return api_message(response)
+    failures = [
+        str(item["message"])
+        for detail in error.get("details") or []
+        if isinstance(detail, dict)
+        for item in detail.get("errors") or []
+        if isinstance(item, dict) and item.get("message")
+    ]
+    return "; ".join([f"{error.get('status', error.get('code'))}: {error.get('message')}", *failures])
+
+
+def _retry_delay(node: Any) -> re.Match[str] | None:
+    if isinstance(node, dict):
+        value = node.get("retryDelay")
+        if isinstance(value, str) and (match := _DURATION.fullmatch(value)):
+            return match
+        node = list(node.values())
+    if isinstance(node, list):
+        return next((match for item in node if (match := _retry_delay(item))), None)
+    return None
+
+
+class GoogleAdsApi:
+    """Pages of one source run; the OAuth access token is fetched once, on the first request."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        customer_ids: Sequence[str],
+        *,
+        policy: RetryPolicy = DEFAULT_RETRY,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not customer_ids:
+            raise ValueError("google_ads: list the customer ids to read in sources.google_ads.accounts")
+        self.credentials = credentials
+        self.customer_ids = tuple(customer_ids)
+        headers = {"developer-token": credentials.developer_token}
+        if credentials.login_customer_id:
+            headers["login-customer-id"] = credentials.login_customer_id
+        self._policy, self._sleep = policy, sleep
+        self._http = HttpClient(
+            "google_ads", credentials.base_url, headers=headers, throttle=throttling, describe=describe,
+            policy=policy, sleep=sleep,
+        )  # fmt: skip
+        self._authorised = False
+
+    def close(self) -> None:
+        self._http.close()
+
+    def pages(self, stream: Stream, window: Window) -> Iterator[Page]:
+        """One page per customer: the whole searchStream response (a list of result batches)."""
+        query = f"{QUERIES[stream.name]} WHERE segments.date BETWEEN '{window.first_day}' AND '{window.last_day}'"
+        for customer_id in self.customer_ids:
+            self._authorise(stream)
+            path = f"/{self.credentials.api_version}/customers/{customer_id}/googleAds:searchStream"
+            try:
+                response = self._http.request("POST", path, stream=stream.name, json={"query": query})
+            except ApiError as error:
+                reason = f"customer {customer_id}: {error.reason}"
+                raise ApiError(error.source, error.stream, "POST", error.url, reason) from None
+            origin = f"{response.request.url} (customer {customer_id}, {window})"
+            try:
+                # NaN and Infinity are not JSON; as text they reach the typing, which rejects their row.
+                body = json.loads(response.content, parse_constant=str)
+            except json.JSONDecodeError as error:
+                raise SourceDataError(stream, origin, f"not valid JSON (a cut-off response?): {error}") from None
+            yield Page(origin=origin, body=body)
+
+    def _authorise(self, stream: Stream) -> None:
+        """OAuth2 refresh-token grant: a short-lived access token for this run's requests. A client of
+        its own, so the developer token is sent to Google Ads only, not to the token endpoint."""
+        if self._authorised:
+            return
+        c = self.credentials
+        form = {"client_id": c.client_id, "client_secret": c.client_secret, "refresh_token": c.refresh_token,
+                "grant_type": "refresh_token"}  # fmt: skip
+        with HttpClient("google_ads", c.token_uri, policy=self._policy, sleep=self._sleep) as oauth:
+            response = oauth.request("POST", c.token_uri, stream=stream.name, data=form)
+        token = response.json().get("access_token")
+        if not token:
+            raise ApiError("google_ads", stream.name, "POST", c.token_uri, "the token response holds no access_token")
+        self._http.headers["Authorization"] = f"Bearer {token}"
+        self._authorised = True
