@@ -17,6 +17,7 @@ from email.message import EmailMessage
 import psycopg
 
 from smarketing.config import Config
+from smarketing.warehouse.connection import relation_exists
 
 # Alert text is for people: a long loader error is cut, the full one is in the task log.
 _MAX_ERROR_CHARS = 1500
@@ -67,7 +68,7 @@ def collect(
     from smarketing.quality import latest_outcomes
 
     load_failures = ()
-    if failed_sources and _exists(conn, "ops.load_failures"):
+    if failed_sources and relation_exists(conn, "ops.load_failures"):
         load_failures = tuple(
             LoadFailure(source, stream, f"{first_day}..{last_day}", _shorten(error))
             for source, stream, first_day, last_day, error in conn.execute(
@@ -88,7 +89,7 @@ def collect(
         for outcome in outcomes[stage].critical_failures
     )
     quarantine = ()
-    if _exists(conn, "quarantine.rejected_rows"):
+    if relation_exists(conn, "quarantine.rejected_rows"):
         quarantine = tuple(
             conn.execute(
                 """
@@ -137,10 +138,6 @@ def alert_message(failure: RunFailure, config: Config) -> EmailMessage:
     )
     message.set_content(alert_text(failure))
     return message
-
-
-def _exists(conn: psycopg.Connection, table: str) -> bool:
-    return conn.execute("select to_regclass(%s)", (table,)).fetchone()[0] is not None
 
 
 def _shorten(error: str) -> str:

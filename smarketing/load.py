@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +26,7 @@ from psycopg import sql
 
 from smarketing.extract.records import Page, Rejection, SourceDataError, line_unit, page_rows, record_day
 from smarketing.extract.streams import Stream, Window
+from smarketing.warehouse.connection import relation_exists
 
 RAW_SCHEMA = "raw"
 OPS_SCHEMA = "ops"
@@ -126,7 +127,7 @@ def ensure_quarantine_schema(conn: psycopg.Connection) -> None:
     )
     # Looked up first, as CREATE INDEX locks out the inserts of loads running in parallel even
     # when the index exists.
-    if conn.execute("select to_regclass(%s)", (f"{QUARANTINE_SCHEMA}.rejected_rows_open",)).fetchone()[0] is None:
+    if not relation_exists(conn, f"{QUARANTINE_SCHEMA}.rejected_rows_open"):
         conn.execute(
             f"create index rejected_rows_open on {QUARANTINE_SCHEMA}.rejected_rows (source, stream, origin) "
             "where released_at is null"
@@ -155,11 +156,21 @@ def ensure_raw_table(conn: psycopg.Connection, stream: Stream) -> None:
         )
 
 
-def load_stream(conn: psycopg.Connection, stream: Stream, pages: Iterable[Page], window: Window) -> LoadResult:
+# Work committed with the load or not at all (an API stream's cursors), run in its transaction.
+BeforeCommit = Callable[[psycopg.Connection], None]
+
+
+def load_stream(
+    conn: psycopg.Connection,
+    stream: Stream,
+    pages: Iterable[Page],
+    window: Window,
+    before_commit: BeforeCommit | None = None,
+) -> LoadResult:
     """Load every row of `pages` inside `window` into raw.<source>__<stream> and every rejected
     record into quarantine, atomically. A failure is recorded in ops.load_failures and raised."""
     try:
-        return _load(conn, stream, pages, window)
+        return _load(conn, stream, pages, window, before_commit)
     except Exception as error:
         _record_failure(conn, stream, window, error)
         raise
@@ -179,7 +190,9 @@ def _record_failure(conn: psycopg.Connection, stream: Stream, window: Window, er
         error.add_note(f"not recorded in {OPS_SCHEMA}.load_failures: {unrecorded}")
 
 
-def _load(conn: psycopg.Connection, stream: Stream, pages: Iterable[Page], window: Window) -> LoadResult:
+def _load(
+    conn: psycopg.Connection, stream: Stream, pages: Iterable[Page], window: Window, before_commit: BeforeCommit | None
+) -> LoadResult:
     started_at = datetime.now(UTC)
     batch_id = uuid.uuid4().hex
     data_columns = [column.name for column in stream.columns]
@@ -221,6 +234,8 @@ def _load(conn: psycopg.Connection, stream: Stream, pages: Iterable[Page], windo
             (batch_id, stream.source, stream.name, window.first_day, window.last_day, rows_read,
              inserted, updated, deleted, len(rejections), len(origins), started_at),
         )  # fmt: skip
+        if before_commit is not None:
+            before_commit(conn)
     return LoadResult(
         stream.source, stream.name, batch_id, str(window), rows_read, inserted, updated, deleted, len(rejections)
     )

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from importlib import import_module
 
 import psycopg
 
 from smarketing.config import Config, SourceConfig
 from smarketing.definitions import publish_definitions
-from smarketing.extract import STREAMS, streams_of
+from smarketing.extract import API_CONNECTORS, STREAMS, streams_of
+from smarketing.extract.cursors import Cursors, load_with_cursors
 from smarketing.extract.files import FileFormat, read_pages
-from smarketing.extract.google_ads_api import Credentials, GoogleAdsApi
-from smarketing.extract.records import Page
+from smarketing.extract.records import PageReader
 from smarketing.extract.streams import Stream, Window
 from smarketing.load import (
     OPS_SCHEMA,
@@ -21,9 +22,9 @@ from smarketing.load import (
     ensure_ops_schema,
     ensure_quarantine_schema,
     ensure_raw_table,
-    load_stream,
 )
 from smarketing.warehouse.access import grant_analyst_access
+from smarketing.warehouse.connection import relation_exists
 
 
 def prepare_warehouse(conn: psycopg.Connection, config: Config) -> str:
@@ -62,8 +63,7 @@ def extract_window(conn: psycopg.Connection, config: Config, stream: Stream, las
 
 
 def _last_loaded_day(conn: psycopg.Connection, stream: Stream) -> date | None:
-    exists = conn.execute("select to_regclass(%s)", (f"{OPS_SCHEMA}.load_batches",)).fetchone()[0]
-    if exists is None:
+    if not relation_exists(conn, f"{OPS_SCHEMA}.load_batches"):
         return None
     return conn.execute(
         f"select max(last_day) from {OPS_SCHEMA}.load_batches where source = %s and stream = %s",
@@ -85,35 +85,17 @@ class SourceLoadError(RuntimeError):
         self.failures = failures
 
 
-# A stream's pages for a window, from wherever the source is read.
-PageReader = Callable[[Stream, Window], Iterable[Page]]
-
-
-@contextmanager
-def _google_ads_api(settings: SourceConfig) -> Iterator[PageReader]:
-    api = GoogleAdsApi(Credentials.from_airflow(settings.conn_id), settings.accounts)
-    try:
-        yield api.pages
-    finally:
-        api.close()
-
-
-# The sources that can be read from their API (`conn_id`); the others are file drops only so far.
-API_READERS: dict[str, Callable[[SourceConfig], AbstractContextManager[PageReader]]] = {
-    "google_ads": _google_ads_api,
-}
-
-
 @contextmanager
 def page_reader(source: str, settings: SourceConfig) -> Iterator[PageReader]:
     """The source's file drop or API, open for one run (an API's token is fetched once for all streams)."""
     if not settings.is_api:
         file_format = FileFormat(settings.encoding, settings.csv_delimiter, settings.decimal_separator)
-        yield lambda stream, _window: read_pages(stream, settings.path, file_format)
+        yield lambda stream, _window, _cursors: read_pages(stream, settings.path, file_format)
         return
-    if source not in API_READERS:
+    if source not in API_CONNECTORS:
         raise ValueError(f"sources.{source}.conn_id: {source} has no API connector yet; give a file drop `path`")
-    with API_READERS[source](settings) as reader:
+    open_reader = import_module(f"smarketing.extract.{source}_api").open_reader
+    with open_reader(settings) as reader:
         yield reader
 
 
@@ -126,8 +108,9 @@ def extract_and_load(conn: psycopg.Connection, config: Config, source: str, last
     with page_reader(source, config.sources[source]) as pages:
         for stream in streams:
             window = extract_window(conn, config, stream, last_day)
+            cursors = Cursors.read(conn, stream)
             try:
-                results.append(load_stream(conn, stream, pages(stream, window), window))
+                results.append(load_with_cursors(conn, stream, pages(stream, window, cursors), window, cursors))
             except Exception as error:
                 failures[stream.name] = error
     if failures:

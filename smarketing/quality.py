@@ -28,7 +28,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from smarketing.config import REPO_ROOT, Config
-from smarketing.warehouse.connection import libpq_url, sqlalchemy_url
+from smarketing.warehouse.connection import libpq_url, relation_exists, sqlalchemy_url
 
 if TYPE_CHECKING:
     from great_expectations.core.expectation_validation_result import ExpectationValidationResult
@@ -192,7 +192,7 @@ def gx_context(warehouse_url: str) -> FileDataContext:
 
 def latest_outcomes(conn: psycopg.Connection) -> dict[str, QualityReport]:
     """Stage -> the report of the latest recorded run of that stage ({} before the first run)."""
-    if conn.execute("select to_regclass('ops.quality_runs')").fetchone()[0] is None:
+    if not relation_exists(conn, "ops.quality_runs"):
         return {}
     runs = conn.execute(
         "select distinct on (stage) run_id, stage, skipped_suites from ops.quality_runs"

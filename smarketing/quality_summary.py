@@ -21,7 +21,7 @@ import psycopg
 from smarketing.config import Config
 from smarketing.quality import QualityReport, gx_context, validate
 from smarketing.quality_rules import FRESHNESS_SUITE, QUARANTINE
-from smarketing.warehouse.connection import libpq_url
+from smarketing.warehouse.connection import libpq_url, relation_exists
 
 if TYPE_CHECKING:
     from great_expectations.data_context import FileDataContext
@@ -86,12 +86,8 @@ def build_data_docs(context: FileDataContext, docs_dir: Path) -> Path:
     return docs_dir / "index.html"
 
 
-def _exists(conn: psycopg.Connection, table: str) -> bool:
-    return conn.execute("select to_regclass(%s)", [table]).fetchone()[0] is not None
-
-
 def open_quarantine(conn: psycopg.Connection) -> list[QuarantineGroup]:
-    if not _exists(conn, QUARANTINE):
+    if not relation_exists(conn, QUARANTINE):
         return []
     rows = conn.execute(
         f"""
@@ -107,7 +103,7 @@ def open_quarantine(conn: psycopg.Connection) -> list[QuarantineGroup]:
 
 
 def recent_load_failures(conn: psycopg.Connection, days: int = LOAD_FAILURE_DAYS) -> list[LoadFailure]:
-    if not _exists(conn, "ops.load_failures"):
+    if not relation_exists(conn, "ops.load_failures"):
         return []
     rows = conn.execute(
         """

@@ -1,15 +1,27 @@
-"""Connectors: what each source's streams look like and how their pages are read."""
+"""Connectors: what each source's streams look like and how their pages are read.
+
+A connector is the module smarketing.extract.<source> declaring its STREAMS; one that can read
+its platform's API as well has smarketing.extract.<source>_api with `open_reader(settings)`.
+"""
 
 from __future__ import annotations
 
-from smarketing.extract import fx_rates, google_ads, hubspot, meta_ads
+from importlib import import_module
+
 from smarketing.extract.streams import Stream
 
+# Every source a configuration may name, in the order the DAG lists them; one line each.
+CONNECTORS = (
+    "google_ads",
+    "meta_ads",
+    "hubspot",
+    "fx_rates",
+)
+# The connectors that can read their platform's API (`conn_id`); one line each.
+API_CONNECTORS = ("google_ads",)
+
 STREAMS: dict[str, tuple[Stream, ...]] = {
-    "google_ads": google_ads.STREAMS,
-    "meta_ads": meta_ads.STREAMS,
-    "hubspot": hubspot.STREAMS,
-    "fx_rates": fx_rates.STREAMS,
+    source: import_module(f"smarketing.extract.{source}").STREAMS for source in CONNECTORS
 }
 
 

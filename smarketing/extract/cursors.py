@@ -14,6 +14,7 @@ import psycopg
 from smarketing.extract.records import Page
 from smarketing.extract.streams import Stream, Window
 from smarketing.load import OPS_SCHEMA, LoadResult, load_stream
+from smarketing.warehouse.connection import relation_exists
 
 CURSORS_TABLE = f"{OPS_SCHEMA}.source_cursors"
 
@@ -44,7 +45,7 @@ class Cursors:
 
     @classmethod
     def read(cls, conn: psycopg.Connection, stream: Stream) -> Cursors:
-        if conn.execute("select to_regclass(%s)", (CURSORS_TABLE,)).fetchone()[0] is None:
+        if not relation_exists(conn, CURSORS_TABLE):
             return cls(stream, {})
         rows = conn.execute(
             f"select account, cursor from {CURSORS_TABLE} where source = %s and stream = %s",
@@ -82,15 +83,10 @@ class Cursors:
 def load_with_cursors(
     conn: psycopg.Connection, stream: Stream, pages: Iterable[Page], window: Window, cursors: Cursors
 ) -> LoadResult:
-    """load_stream, and the cursors the pages advanced, committed together or not at all.
-
-    The load runs inside this transaction, so its row in ops.load_failures is rolled back with it;
-    the error itself still reaches the caller."""
+    """load_stream, and the cursors the pages advanced, committed together or not at all; a failed
+    load is recorded in ops.load_failures like any other and its advances are forgotten."""
     try:
-        with conn.transaction():
-            result = load_stream(conn, stream, pages, window)
-            cursors.save(conn)
+        return load_stream(conn, stream, pages, window, before_commit=cursors.save)
     except BaseException:
         cursors.discard()
         raise
-    return result

@@ -15,14 +15,19 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from smarketing.extract.http import DEFAULT_RETRY, ApiError, HttpClient, RetryPolicy, Throttled, api_message
-from smarketing.extract.records import Page, SourceDataError
+from smarketing.extract.records import Page, PageReader, SourceDataError
 from smarketing.extract.streams import Stream, Window
+
+if TYPE_CHECKING:
+    from smarketing.config import SourceConfig
+    from smarketing.extract.cursors import Cursors
 
 DEFAULT_BASE_URL = "https://googleads.googleapis.com"
 DEFAULT_API_VERSION = "v26"
@@ -162,8 +167,9 @@ class GoogleAdsApi:
     def close(self) -> None:
         self._http.close()
 
-    def pages(self, stream: Stream, window: Window) -> Iterator[Page]:
-        """One page per customer: the whole searchStream response (a list of result batches)."""
+    def pages(self, stream: Stream, window: Window, _cursors: Cursors | None = None) -> Iterator[Page]:
+        """One page per customer: the whole searchStream response (a list of result batches). The
+        window is the cursor: a report of days is asked for by its days, so no cursor is kept."""
         query = f"{QUERIES[stream.name]} WHERE segments.date BETWEEN '{window.first_day}' AND '{window.last_day}'"
         for customer_id in self.customer_ids:
             self._authorise(stream)
@@ -196,3 +202,13 @@ class GoogleAdsApi:
             raise ApiError("google_ads", stream.name, "POST", c.token_uri, "the token response holds no access_token")
         self._http.headers["Authorization"] = f"Bearer {token}"
         self._authorised = True
+
+
+@contextmanager
+def open_reader(settings: SourceConfig) -> Iterator[PageReader]:
+    """The reader of one run, from the source's Airflow connection and accounts."""
+    api = GoogleAdsApi(Credentials.from_airflow(settings.conn_id), settings.accounts)
+    try:
+        yield api.pages
+    finally:
+        api.close()

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import chain
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from smarketing.extract.streams import Column, Stream, Window
+
+if TYPE_CHECKING:
+    from smarketing.extract.cursors import Cursors
 
 
 class SourceDataError(ValueError):
@@ -35,6 +38,11 @@ class Page:
     body: Any
     # CSV text writes numbers with this decimal separator ("." or ","); None: JSON numbers.
     decimal: str | None = None
+
+
+# A stream's pages for a run's window, from wherever the source is read; an API connector resumes
+# from the stream's cursors and advances them as it reads (see smarketing.extract.cursors).
+PageReader = Callable[[Stream, Window, "Cursors"], Iterable[Page]]
 
 
 class SourceRecord(NamedTuple):

@@ -74,6 +74,7 @@ from smarketing.report.model import (
     SourceFreshness,
     Unit,
 )
+from smarketing.warehouse.connection import relation_exists
 
 # (kpi in marts.fct_kpi_period, label, unit); the label "{sla}" takes the SLA hours.
 CARDS: tuple[tuple[str, str, Unit], ...] = (
@@ -531,7 +532,7 @@ def _cohorts(
 def _freshness(
     conn: psycopg.Connection, report_day: date, sources: Mapping[str, int] | None
 ) -> tuple[SourceFreshness, ...]:
-    loaded = _exists(conn, "ops.load_batches")
+    loaded = relation_exists(conn, "ops.load_batches")
     if sources is None:
         sources = {}
         if loaded:
@@ -582,7 +583,7 @@ def _freshness(
 
 def _quarantined_rows(conn: psycopg.Connection) -> dict[str, int]:
     """Open quarantined rows per source (released ones were loaded after the source was fixed)."""
-    if not _exists(conn, "quarantine.rejected_rows"):
+    if not relation_exists(conn, "quarantine.rejected_rows"):
         return {}
     rows = conn.execute(
         "select source, count(*) from quarantine.rejected_rows where released_at is null group by source"
@@ -601,10 +602,6 @@ def _quality_warnings(conn: psycopg.Connection) -> tuple[str, ...]:
         if stage in outcomes
         for warning in outcomes[stage].warnings
     )
-
-
-def _exists(conn: psycopg.Connection, table: str) -> bool:
-    return conn.execute("select to_regclass(%s)", (table,)).fetchone()[0] is not None
 
 
 def query_glossary(conn: psycopg.Connection) -> tuple[tuple[str, str], ...]:

@@ -26,6 +26,7 @@ from smarketing import paths
 from smarketing.config import Config
 from smarketing.load import OPS_SCHEMA
 from smarketing.report.model import EditionName
+from smarketing.warehouse.connection import relation_exists
 
 SENDS_TABLE = f"{OPS_SCHEMA}.report_sends"
 
@@ -54,7 +55,7 @@ def enabled_editions(config: Config) -> list[str]:
 
 def latest_loaded_day(conn: psycopg.Connection) -> date:
     """The report day of a run: the last day the ETL covered (latest last_day in ops.load_batches)."""
-    exists = conn.execute("select to_regclass(%s)", (f"{OPS_SCHEMA}.load_batches",)).fetchone()[0]
+    exists = relation_exists(conn, f"{OPS_SCHEMA}.load_batches")
     day = conn.execute(f"select max(last_day) from {OPS_SCHEMA}.load_batches").fetchone()[0] if exists else None
     if day is None:
         raise ValueError("ops.load_batches: nothing loaded yet, so there is no report day; run the nightly DAG first")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from urllib.parse import quote, urlsplit
 
+import psycopg
+
 from smarketing import paths
 from smarketing.warehouse import embedded
 
@@ -55,6 +57,12 @@ def url_from_airflow_connection(conn_id: str = CONN_ID) -> str:
         auth += ":" + quote(conn.password, safe="")
     port = f":{conn.port}" if conn.port else ""
     return f"postgresql://{auth}@{conn.host}{port}/{conn.schema or ''}"
+
+
+def relation_exists(conn: psycopg.Connection, name: str) -> bool:
+    """Whether a table or view (schema-qualified name) exists yet: most of the warehouse is created
+    by the first run, and readers of ops/quarantine tables run before it too."""
+    return conn.execute("select to_regclass(%s)", (name,)).fetchone()[0] is not None
 
 
 def sqlalchemy_url(url: str) -> str:

@@ -308,11 +308,13 @@ def test_cursors_round_trip_and_do_not_advance_on_a_failed_load(warehouse, repla
     cursors = Cursors.read(warehouse, CAMPAIGNS)
     good = Page("page-1", json.loads((PAYLOADS / "campaign_daily_2222222222.json").read_text()))
     broken = Page("page-2", {"not": "a list of batches"})
-    with pytest.raises(SourceDataError, match="page-2: expected a JSON array"):
+    with pytest.raises(SourceDataError, match="page-2: expected a JSON array") as raised:
         load_with_cursors(warehouse, CAMPAIGNS, advancing([good, broken], "2026-03-11"), window(), cursors)
 
     assert Cursors.read(warehouse, CAMPAIGNS).get(CUSTOMERS[0]) == "2026-03-10"
     assert cursors.get(CUSTOMERS[0]) == "2026-03-10"
+    failure = warehouse.execute("select source, stream, error from ops.load_failures").fetchall()
+    assert failure == [("google_ads", "campaign_daily", "SourceDataError: " + str(raised.value))]
     assert warehouse.execute("select count(*) from raw.google_ads__campaign_daily").fetchone()[0] == rows
 
 
