@@ -21,9 +21,9 @@ $(INSTALLED): pyproject.toml uv.lock
 
 install: $(INSTALLED)
 
-## demo: generate 90 days of demo data, run the nightly DAG and the report DAG once, deliver all three editions to .smarketing/outbox
+## demo: generate 90 days of demo data, run the nightly DAG and the report DAG once, deliver all three editions to .smarketing/outbox (API=google_ads,hubspot reads those sources through their API connectors from a local replay)
 demo: $(INSTALLED)
-	$(BIN)/smarketing demo
+	$(BIN)/smarketing demo $(if $(API),--api $(API))
 
 ## test: the whole suite (unit, integration on real Postgres, DAG integrity, end-to-end)
 test: $(INSTALLED)

@@ -1,6 +1,7 @@
 """`smarketing` command line: what the Makefile targets run.
 
-smarketing demo               demo data, the nightly and the report DAG once, every edition delivered locally
+smarketing demo [--api S,...] demo data, the nightly and the report DAG once, every edition delivered locally;
+                              --api reads those sources through their API connectors from a local replay
 smarketing run [--date D]     run the nightly DAG once for the night after day D (default: last night)
 smarketing report [--edition daily|weekly|monthly|all|due] [--date D]
                               render and send report editions for report day D from the marts (no ETL)
@@ -14,19 +15,24 @@ smarketing airflow            Airflow standalone (UI on http://localhost:8080) w
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from smarketing import paths
 from smarketing.config import REPO_ROOT, Config, ConfigError, config_path, load_config
 from smarketing.runtime import apply_environment
+
+if TYPE_CHECKING:
+    from smarketing.demo.api_replay import DemoApiServer
 
 DAG_ID = "smarketing_nightly"
 REPORT_DAG_ID = "smarketing_report"
@@ -140,19 +146,31 @@ def _yesterday() -> date:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
+    from smarketing.demo.api_replay import DemoApiServer
     from smarketing.demo.generator import generate
-    from smarketing.mailcatcher import MailCatcher, smtp_connection_uri
-    from smarketing.warehouse import embedded
 
     url = _prepare()
-    config = _use_demo_sources(paths.home() / "demo-data")
+    demo_data = paths.home() / "demo-data"
+    config = _use_demo_sources(demo_data)
     last_day = args.date or _yesterday()
-    summary = generate(paths.home() / "demo-data", end_date=last_day, days=config.history_days)
+    summary = generate(demo_data, end_date=last_day, days=config.history_days)
     print(
         f"demo data:      {summary.ad_rows} Google Ads rows ({config.currency} {summary.spend_eur:,} spend), "
         f"{summary.contacts} HubSpot contacts, {summary.deals} deals ({summary.won_deals} won), "
         f"{config.history_days} days to {last_day}"
     )
+    with ExitStack() as stack:
+        if args.api:
+            server = stack.enter_context(DemoApiServer(demo_data, args.api))
+            config = _use_demo_sources(demo_data, server)
+            print(f"demo APIs:      {', '.join(args.api)} served from {server.url} (smarketing.demo.api_replay)")
+        _run_demo(config, url, last_day)
+
+
+def _run_demo(config: Config, url: str, last_day: date) -> None:
+    from smarketing.mailcatcher import MailCatcher, smtp_connection_uri
+    from smarketing.warehouse import embedded
+
     print(f"running {DAG_ID} for {last_day}, then {REPORT_DAG_ID} with every edition ...", flush=True)
     with MailCatcher(paths.outbox_dir()) as catcher, _output_to(_run_log("demo")):
         os.environ[f"AIRFLOW_CONN_{config.report.smtp_conn_id.upper()}"] = smtp_connection_uri(catcher.port)
@@ -193,12 +211,18 @@ def _quality_line(url: str) -> str:
     return f"{checks}: {critical} critical, {warnings} warnings; {quarantined} rows in quarantine (`make quality`)"
 
 
-def _use_demo_sources(folder: Path) -> Config:
-    """The user's config with every source pointed at the demo data, so a demo never reads real ones."""
+def _use_demo_sources(folder: Path, api: DemoApiServer | None = None) -> Config:
+    """The user's config with every source pointed at the demo data, so a demo never reads real ones:
+    its files, or the local server that serves them as the platform's API."""
     raw = yaml.safe_load(config_path().read_text(encoding="utf-8"))
-    for name in raw["sources"]:
-        raw["sources"][name]["path"] = str(folder / name)
-        raw["sources"][name].pop("conn_id", None)  # the demo reads files, never a real account
+    for name, source in raw["sources"].items():
+        source.pop("conn_id", None)  # never a real account
+        source["path"] = str(folder / name)
+        if api is not None and name in api.platforms:
+            conn_id = f"demo_{name}"
+            os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(api.connection(name))
+            del source["path"]
+            source.update(conn_id=conn_id, accounts=api.platforms[name].accounts)
     demo_config = paths.home() / "demo-smarketing.yml"
     demo_config.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     os.environ["SMARKETING_CONFIG"] = str(demo_config)
@@ -354,6 +378,12 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="generate demo data, run the nightly DAG once, deliver the report locally")
     demo.add_argument("--date", type=_day, help="last day of demo data (default: yesterday)")
+    demo.add_argument(
+        "--api",
+        type=lambda names: [name.strip() for name in names.split(",") if name.strip()],
+        default=[],
+        help="comma-separated sources to read through their API connectors from a local replay of the demo data",
+    )
     demo.set_defaults(func=cmd_demo)
     run = commands.add_parser("run", help="run the nightly DAG once")
     run.add_argument("--date", type=_day, help="last day the run covers (default: yesterday)")

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
+from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -25,8 +29,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from smarketing.extract import STREAMS
+from smarketing.extract import STREAMS, streams_of
 from smarketing.funnel_definitions import Definitions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +65,91 @@ DEFAULT_LOOKBACK_DAYS = {
 FALLBACK_LOOKBACK_DAYS = 3
 
 
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("is not an IANA time zone (e.g. Europe/Berlin)") from None
+    return value
+
+
+def _known_encoding(value: str) -> str:
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise ValueError("is not an encoding Python knows (e.g. utf-8, cp1251)") from None
+    return value
+
+
+ZoneName = Annotated[str, AfterValidator(_known_zone)]
+EncodingName = Annotated[str, AfterValidator(_known_encoding)]
+
+
+class ExportColumn(_Strict):
+    """Where one column of the stream comes from in an export: a heading of the file, or a fixed
+    value for what the export does not carry (the account's id or time zone)."""
+
+    # The export's heading; `*` and `?` match any text ("Amount spent (*)" takes the currency's).
+    header: Annotated[str, Field(min_length=1)] | None = None
+    value: str | None = None
+    # Numbers: multiplied after reading (money in currency units -> micros: 1000000); a product
+    # for an integer column is rounded to the nearest integer (sub-micro float noise).
+    multiply: Decimal | None = None
+    # Dates and timestamps: the strptime format the export writes them in ("%d.%m.%Y"); ISO
+    # dates and real spreadsheet date cells are read as well.
+    format: Annotated[str, Field(min_length=2)] | None = None
+    # The export's labels -> the stream's values ("Marketing Qualified Lead": marketingqualifiedlead);
+    # values not listed load as written.
+    values: dict[str, str] = {}
+    # The export may leave this heading out (a preset's optional columns); its column then has no
+    # value. Otherwise a file without the heading fails.
+    optional: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _heading_alone(cls, data: object) -> object:
+        return {"header": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> ExportColumn:
+        if (self.header is None) == (self.value is None):
+            raise ValueError("give either `header` (the export's column heading) or `value` (a fixed value)")
+        if self.value is not None and (self.multiply or self.format or self.values or self.optional):
+            raise ValueError("a fixed `value` takes no `multiply`, `format`, `values` or `optional`")
+        return self
+
+
+class ExportConfig(_Strict):
+    """One kind of export file in a file drop, loaded into one of the source's streams by mapping
+    its headings onto the stream's columns. Headings nobody maps land in `_extra`."""
+
+    # A preset of export_presets.yml: its keys are the defaults of the ones given here.
+    preset: str | None = None
+    stream: Annotated[str, Field(min_length=1)]
+    # Glob below the source folder; .xlsx files are read as workbooks, any other as CSV.
+    files: Annotated[str, Field(min_length=1)]
+    # Workbooks: the sheet to read (default: the first).
+    sheet: Annotated[str, Field(min_length=1)] | None = None
+    # Title lines (rows) above the heading row, e.g. the report name and its date range.
+    skip_rows: Annotated[int, Field(ge=0, le=100)] = 0
+    # Rows whose first cell starts with one of these are no records (totals: "Total: Account").
+    ignore_rows_starting_with: list[Annotated[str, Field(min_length=1)]] = []
+    # Cells that mean "no value" ("--" in Google Ads reports).
+    empty_values: list[str] = []
+    # Timestamps without a UTC offset are times of this zone (the CRM account's).
+    timezone: ZoneName | None = None
+    # Default: the source's `encoding`, `csv_delimiter` and `decimal_separator`.
+    encoding: EncodingName | None = None
+    csv_delimiter: Annotated[str, Field(min_length=1, max_length=1)] | None = None
+    decimal_separator: Literal[".", ","] | None = None
+    # Stream column name -> the export's heading, or an ExportColumn.
+    columns: Annotated[dict[str, ExportColumn], Field(min_length=1)]
+
+
+def _presets() -> dict[str, dict]:
+    return yaml.safe_load((Path(__file__).parent / "extract" / "export_presets.yml").read_text(encoding="utf-8"))
+
+
 class SourceConfig(_Strict):
     """One configured source; its name in `sources` picks the connector. It is read either from a
     file drop (`path`) or from the platform's API (`conn_id`), never both."""
@@ -80,18 +170,12 @@ class SourceConfig(_Strict):
     # mark (Russian-locale Excel saves cp1251), the field delimiter (None: detected from the
     # header line among , ; tab |) and the decimal separator of numbers ("," in most of Europe;
     # thousands separators - spaces, no-break spaces and the other mark - are then dropped).
-    encoding: str = "utf-8"
+    encoding: EncodingName = "utf-8"
     csv_delimiter: Annotated[str, Field(min_length=1, max_length=1)] | None = None
     decimal_separator: Literal[".", ","] = "."
-
-    @field_validator("encoding")
-    @classmethod
-    def _known_encoding(cls, value: str) -> str:
-        try:
-            codecs.lookup(value)
-        except LookupError:
-            raise ValueError("is not an encoding Python knows (e.g. utf-8, cp1251)") from None
-        return value
+    # Platform and CRM exports (CSV or .xlsx) in the file drop, each mapped onto a stream; see
+    # docs/sources/exports.md.
+    exports: list[ExportConfig] = []
 
     @field_validator("accounts")
     @classmethod
@@ -105,6 +189,12 @@ class SourceConfig(_Strict):
                 "give either `path` (a file drop folder) or `conn_id` (the Airflow connection of the API), "
                 + ("not both" if self.path is not None else "neither is set")
             )
+        return self
+
+    @model_validator(mode="after")
+    def _exports_are_files(self) -> SourceConfig:
+        if self.exports and self.path is None:
+            raise ValueError("`exports` are files of a file drop: give `path`")
         return self
 
     @property
@@ -205,7 +295,7 @@ class ReportConfig(_Strict):
 
 
 class Config(_Strict):
-    timezone: str = "Europe/Berlin"
+    timezone: ZoneName = "Europe/Berlin"
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
     schedule: str = "0 4 * * *"
     history_days: Annotated[int, Field(ge=1, le=3650)] = 90
@@ -216,14 +306,33 @@ class Config(_Strict):
     alerts: AlertsConfig | None = None
     definitions: Definitions = Definitions()
 
-    @field_validator("timezone")
+    @model_validator(mode="before")
     @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("is not an IANA time zone (e.g. Europe/Berlin)") from None
-        return value
+    def _apply_presets(cls, data: object) -> object:
+        """An export naming a preset gets the preset's keys where it gives none (its columns merged)."""
+        if not isinstance(data, dict) or not isinstance(data.get("sources"), dict):
+            return data
+        presets, errors = _presets(), []
+        sources = dict(data["sources"])
+        for name, source in sources.items():
+            if not isinstance(source, dict) or not isinstance(source.get("exports"), list):
+                continue
+            exports = []
+            for number, export in enumerate(source["exports"]):
+                preset = presets.get(export.get("preset")) if isinstance(export, dict) else None
+                if isinstance(export, dict) and "preset" in export and (preset is None or preset["source"] != name):
+                    known = ", ".join(key for key, value in presets.items() if value["source"] == name) or "none"
+                    message = f"is not a preset of {name} exports (known: {known})"
+                    errors.append(_error(("sources", name, "exports", number, "preset"), export["preset"], message))
+                elif preset is not None:
+                    columns = {**preset.get("columns", {}), **(export.get("columns") or {})}
+                    fields = {key: value for key, value in preset.items() if key != "source"}
+                    export = {**fields, **export, "columns": columns}
+                exports.append(export)
+            sources[name] = {**source, "exports": exports}
+        if errors:
+            raise ValidationError.from_exception_data("Config", errors)
+        return {**data, "sources": sources}
 
     @field_validator("sources")
     @classmethod
@@ -232,6 +341,18 @@ class Config(_Strict):
         if unknown:
             raise ValueError(f"unknown source {unknown[0]!r}; known sources: {', '.join(SOURCE_KINDS)}")
         return {name: _with_defaults(name, source) for name, source in value.items()}
+
+    @model_validator(mode="after")
+    def _exports_fit_their_streams(self) -> Config:
+        errors = [
+            _error(("sources", name, "exports", number, *key), value, message)
+            for name, source in self.sources.items()
+            for number, export in enumerate(source.exports)
+            for key, value, message in _export_misfits(name, export)
+        ]
+        if errors:
+            raise ValidationError.from_exception_data("Config", errors)
+        return self
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -260,6 +381,48 @@ def _google_ads_customer_id(account: str) -> str:
     if not (digits.isascii() and digits.isdigit() and len(digits) == 10):
         raise ValueError(f"sources.google_ads.accounts: {account!r} is not a Google Ads customer id (10 digits)")
     return digits
+
+
+def _error(loc: tuple, value: object, message: str) -> InitErrorDetails:
+    # The message goes in as context: a brace in it is no template placeholder.
+    return InitErrorDetails(
+        type=PydanticCustomError("value_error", "{message}", {"message": message}), loc=loc, input=value
+    )
+
+
+_TYPED_BY_READING = {"multiply": ("bigint", "numeric"), "format": ("date", "timestamptz")}
+
+
+def _export_misfits(source: str, export: ExportConfig) -> Iterator[tuple[tuple, object, str]]:
+    """(key below the export, value, why) for every way the export cannot fill its stream."""
+    streams = {stream.name: stream for stream in streams_of(source)}
+    stream = streams.get(export.stream)
+    if stream is None:
+        yield ("stream",), export.stream, f"is not a stream of {source} (streams: {', '.join(streams)})"
+        return
+    columns = {column.name: column for column in stream.columns}
+    for name, mapped in export.columns.items():
+        column = columns.get(name)
+        if column is None:
+            yield ("columns", name), None, f"{source}/{stream.name} has no column {name!r}"
+        elif "[*]" in column.path:
+            yield ("columns", name), None, f"{name} collects a list; an export cannot fill it"
+        else:
+            for option, kinds in _TYPED_BY_READING.items():
+                if getattr(mapped, option) is not None and column.pg_type not in kinds:
+                    yield ("columns", name, option), getattr(mapped, option), f"is for {' or '.join(kinds)} columns"
+            if mapped.format is not None and not re.search(r"%[dj]", mapped.format):
+                yield ("columns", name, "format"), mapped.format, "names no day (%d)"
+    timestamps = [name for name in export.columns if name in columns and columns[name].pg_type == "timestamptz"]
+    if timestamps and export.timezone is None:
+        yield ("timezone",), None, f"{', '.join(timestamps)}: timestamps; give the time zone the export's times are in"
+    for column in stream.columns:
+        if column.required and column.name not in export.columns:
+            reason = (
+                f"{source}/{stream.name} needs {column.name}: map it to a heading of the export, "
+                "or give it a fixed `value` when the export does not carry it"
+            )
+            yield ("columns", column.name), None, reason
 
 
 def _format_errors(path: Path, error: ValidationError, raw: dict) -> str:

@@ -270,19 +270,19 @@ def _take_conflicts(conn: psycopg.Connection, stream: Stream, window: Window, li
     right is unknown, so the target keeps what it had and all of them go to quarantine. Identical
     versions collapse in the merge; an older window value (a CRM record updated between two
     pages) loses to the newer. At most `limit` rejections are returned, all are taken."""
-    key_and_window = list(dict.fromkeys([*stream.natural_key, stream.window_column]))
+    key_and_window = list(dict.fromkeys([*stream.natural_key, *filter(None, [stream.window_column])]))
     data = [column.name for column in stream.columns] + ["_extra"]
     query = sql.SQL(
         """
         with latest as (
-            select distinct on ({key}) {key_and_window} from _stage order by {key}, {window} desc
+            select distinct on ({key}) {key_and_window} from _stage order by {key}{newest_first}
         ), conflicting as (
             select {key_and_window} from _stage join latest using ({key_and_window})
             group by {key_and_window} having count(distinct ({data})) > 1
         ), taken as (
             delete from _stage as s using conflicting as c where {match} returning s.*
         )
-        select _source_origin, _source_line, {window}, array[{key_texts}],
+        select _source_origin, _source_line, {window_value}, array[{key_texts}],
                to_jsonb(taken) - array['_seq', '_batch_id', '_loaded_at', '_source_origin', '_source_line'],
                jsonb_agg(jsonb_build_array(_seq, _source_origin, _source_line)) over same_key
         from taken window same_key as (partition by {key})
@@ -292,7 +292,8 @@ def _take_conflicts(conn: psycopg.Connection, stream: Stream, window: Window, li
     ).format(
         key=_columns(stream.natural_key),
         key_and_window=_columns(key_and_window),
-        window=sql.Identifier(stream.window_column),
+        newest_first=_newest_first(stream),
+        window_value=sql.Identifier(stream.window_column) if stream.window_column else sql.SQL("null::date"),
         data=_columns(data),
         match=_key_match(stream, "s", "c", key_and_window),
         key_texts=sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(k)) for k in stream.natural_key),
@@ -304,6 +305,14 @@ def _take_conflicts(conn: psycopg.Connection, stream: Stream, window: Window, li
         reason = f"duplicate key ({named_key}) with different values {_places(stream, sorted(versions))}"
         conflicts.append(Rejection(origin, line, "(key)", reason, record, key, record_day(moment, window)))
     return conflicts
+
+
+def _newest_first(stream: Stream) -> sql.Composable:
+    """Orders one key's versions by their window value, newest first; without a window column the
+    order of reading decides alone."""
+    if stream.window_column is None:
+        return sql.SQL("")
+    return sql.SQL(", {} desc").format(sql.Identifier(stream.window_column))
 
 
 def _places(stream: Stream, versions: list[list[Any]]) -> str:
@@ -391,7 +400,7 @@ def _upsert(conn: psycopg.Connection, stream: Stream, batch_id: str) -> tuple[in
         """
         with upserted as (
             insert into {table} as t ({target_columns})
-            select distinct on ({key}) {select_columns} from _stage order by {key}, {window} desc, _seq desc
+            select distinct on ({key}) {select_columns} from _stage order by {key}{newest_first}, _seq desc
             on conflict ({key}) do update set {updates} where {changed}
             returning (xmax = 0) as inserted
         )
@@ -401,7 +410,7 @@ def _upsert(conn: psycopg.Connection, stream: Stream, batch_id: str) -> tuple[in
         table=sql.Identifier(RAW_SCHEMA, stream.table),
         target_columns=_columns(data + meta),
         key=key,
-        window=sql.Identifier(stream.window_column),
+        newest_first=_newest_first(stream),
         select_columns=select_columns,
         updates=updates,
         changed=changed,

@@ -119,6 +119,25 @@ AD_SPEND_SOURCES = (
         campaign="campaign_id",
         cost="spend",
     ),
+    AdSpendSource(
+        platform="linkedin_ads",
+        label="LinkedIn Ads",
+        raw_table="raw.linkedin_ads__campaign_daily",
+        account="account_id",
+        day="day",
+        campaign="campaign_id",
+        cost="cost_in_local_currency",
+    ),
+    AdSpendSource(
+        platform="yandex_direct",
+        label="Yandex Direct",
+        raw_table="raw.yandex_direct__campaign_daily",
+        account="client_login",
+        day="date",
+        campaign="campaign_id",
+        cost="cost_micros",
+        cost_divisor=1_000_000,
+    ),
 )
 
 
@@ -172,7 +191,7 @@ def stream_suite(stream: Stream) -> Suite:
         ),
         _unique_key(stream),
         *(rule for column in stream.columns for rule in _column_rules(column)),
-        _window_rule(stream),
+        *([_window_rule(stream)] if stream.window_column else []),  # an account's settings have no days
         *(_stage_map_rule(stream, column) for column in stream.columns if column.maps_stage),
     ]
     if {"impressions", "clicks"} <= names:
@@ -192,7 +211,11 @@ def stream_suite(stream: Stream) -> Suite:
             )
         )
     also_reads = (LOAD_BATCHES, CRM_STAGE_MAP) if any(c.maps_stage for c in stream.columns) else (LOAD_BATCHES,)
-    return Suite(f"raw_{stream.table}", "raw", f"raw.{stream.table}", tuple(rules), also_reads)
+    return Suite(stream_suite_name(stream), "raw", f"raw.{stream.table}", tuple(rules), also_reads)
+
+
+def stream_suite_name(stream: Stream) -> str:
+    return f"raw_{stream.table}"
 
 
 def _unique_key(stream: Stream) -> Rule:
@@ -264,14 +287,15 @@ order by {_columns("raw_rows", stream.natural_key)}
 
 def _stage_map_rule(stream: Stream, column: Column) -> Rule:
     """Stage-bearing values must be in the stage map, looked up as crm = the source and field = the
-    column; dbt gives an unmapped value no stage."""
+    column, ignoring case (Bitrix24's field STATUS_ID is the column status_id, as Postgres folds
+    names); dbt gives an unmapped value no stage."""
     value = f"raw_rows.{_ident(column.name)}"
     query = f"""
 select {value}, count(*) as records
 from {{batch}} as raw_rows
 left join {CRM_STAGE_MAP} as stage_map
     on stage_map.crm = {_literal(stream.source)}
-    and stage_map.field = {_literal(column.name)}
+    and lower(stage_map.field) = {_literal(column.name.lower())}
     and stage_map.value = {value}
 where {value} is not null
     and stage_map.value is null

@@ -69,6 +69,45 @@
                 ),
             },
         },
+        'linkedin_ads': {
+            'enabled': var('linkedin_ads_enabled', true),
+            'campaign_days': {
+                'model': 'stg_linkedin_ads__campaign_daily',
+                'fields': dict(day_metrics,
+                    account_id='account_id',
+                    account_name='account_name',
+                    account_time_zone='account_time_zone',
+                    campaign_id='campaign_id',
+                    campaign_name='campaign_name',
+                    campaign_type='campaign_type',
+                    campaign_status='campaign_status',
+                ),
+            },
+        },
+        'yandex_direct': {
+            'enabled': var('yandex_direct_enabled', true),
+            'campaign_days': {
+                'model': 'stg_yandex_direct__campaign_daily',
+                'fields': dict(day_metrics,
+                    account_id='account_id',
+                    account_name='account_name',
+                    account_time_zone='account_time_zone',
+                    campaign_id='campaign_id',
+                    campaign_name='campaign_name',
+                    campaign_type='campaign_type',
+                ),
+            },
+            'ad_group_days': {
+                'model': 'stg_yandex_direct__ad_group_daily',
+                'fields': dict(day_metrics,
+                    account_id='account_id',
+                    account_time_zone='account_time_zone',
+                    campaign_id='campaign_id',
+                    ad_group_id='ad_group_id',
+                    ad_group_name='ad_group_name',
+                ),
+            },
+        },
     }) }}
 {% endmacro %}
 

@@ -110,5 +110,191 @@
                 },
             },
         },
+        'salesforce': {
+            'enabled': var('salesforce_enabled', true),
+            'records': {
+                'model': 'int_salesforce_contacts_joined_to_leads',
+                'fields': {
+                    'crm_record_id': 'crm_record_id',
+                    'email_normalized': 'email_normalized',
+                    'phone_digits': 'phone_digits',
+                    'company_name': 'company_name',
+                    'job_title': 'job_title',
+                    'country': 'country',
+                    'crm_source': 'crm_source',
+                    'utm_campaign': 'utm_campaign',
+                    'created_at': 'created_at',
+                    'updated_at': 'updated_at',
+                    'is_archived': 'is_archived',
+                },
+            },
+            'record_stage_values': {
+                'model': 'int_salesforce_leads_resolved_to_contacts',
+                'id': 'crm_record_id',
+                'values': [
+                    {'field': "'Lead.Status'", 'value': 'case when not is_deleted then lead_status end', 'at': 'updated_at'},
+                ],
+            },
+            'deal_stage_values': {
+                'model': 'stg_salesforce__opportunities',
+                'id': 'opportunity_id',
+                'created_at': 'created_at',
+                'closed_at': 'closed_at',
+                'values': [
+                    {'field': "'Opportunity.StageName'", 'value': 'stage_name'},
+                    {'field': "'Opportunity.IsWon'", 'value': 'is_won::text'},
+                ],
+            },
+            'deals': {
+                'model': 'stg_salesforce__opportunities',
+                'fields': {
+                    'deal_id': 'opportunity_id',
+                    'deal_name': 'opportunity_name',
+                    'amount': 'amount',
+                    'currency_code': 'currency_code',
+                    'created_at': 'created_at',
+                    'closed_at': 'closed_at',
+                    'is_archived': 'is_deleted',
+                    'updated_at': 'updated_at',
+                },
+            },
+            'deal_records': {
+                'model': 'int_salesforce_opportunities_joined_to_records',
+                'fields': {
+                    'deal_id': 'opportunity_id',
+                    'crm_record_id': 'crm_record_id',
+                },
+            },
+        },
+        'amocrm': {
+            'enabled': var('amocrm_enabled', true),
+            'records': {
+                'model': 'stg_amocrm__contacts',
+                'fields': {
+                    'crm_record_id': 'crm_record_id',
+                    'email_normalized': 'email_normalized',
+                    'phone_digits': 'phone_digits',
+                    'created_at': 'created_at',
+                    'updated_at': 'updated_at',
+                    'is_archived': 'is_archived',
+                },
+            },
+            'deal_stage_values': [
+                {
+                    'model': 'stg_amocrm__leads',
+                    'id': 'deal_id',
+                    'created_at': 'created_at',
+                    'closed_at': 'closed_at',
+                    'values': [{'field': "'status_id'", 'value': "case when status_id in ('142', '143') then status_id end"}],
+                },
+                {
+                    'model': 'int_amocrm_lead_statuses_reached',
+                    'id': 'deal_id',
+                    'created_at': 'reached_at',
+                    'closed_at': 'reached_at',
+                    'values': [{'field': "'status_id'", 'value': 'status_id'}],
+                },
+            ],
+            'deals': {
+                'model': 'int_amocrm_leads_joined_to_accounts',
+                'fields': {
+                    'deal_id': 'deal_id',
+                    'deal_name': 'deal_name',
+                    'amount': 'amount',
+                    'currency_code': 'currency_code',
+                    'pipeline': 'pipeline_id',
+                    'created_at': 'created_at',
+                    'closed_at': 'closed_at',
+                    'lost_reason': 'lost_reason',
+                    'is_archived': 'is_archived',
+                    'updated_at': 'updated_at',
+                },
+            },
+            'deal_records': {
+                'model': 'stg_amocrm__lead_contacts',
+                'fields': {
+                    'deal_id': 'deal_id',
+                    'crm_record_id': 'crm_record_id',
+                },
+            },
+            'activities': {
+                'model': 'stg_amocrm__calls',
+                'fields': {
+                    'activity_id': 'activity_id',
+                    'activity_type': 'activity_type',
+                    'direction': 'direction',
+                    'occurred_at': 'occurred_at',
+                    'owner_id': 'owner_id',
+                    'crm_record_id': 'crm_record_id',
+                },
+            },
+        },
+        'bitrix24': {
+            'enabled': var('bitrix24_enabled', true),
+            'records': {
+                'model': 'stg_bitrix24__leads',
+                'fields': {
+                    'crm_record_id': 'crm_record_id',
+                    'email_normalized': 'email_normalized',
+                    'phone_digits': 'phone_digits',
+                    'company_name': 'company_name',
+                    'job_title': 'job_title',
+                    'country': 'country',
+                    'crm_source': 'crm_source',
+                    'utm_source': 'utm_source',
+                    'utm_medium': 'utm_medium',
+                    'utm_campaign': 'utm_campaign',
+                    'created_at': 'created_at',
+                    'updated_at': 'updated_at',
+                },
+            },
+            'record_stage_values': {
+                'model': 'stg_bitrix24__lead_statuses',
+                'id': 'crm_record_id',
+                'values': [
+                    {'field': "'STATUS_ID'", 'value': 'lead_status', 'at': 'reached_at'},
+                ],
+            },
+            'deal_stage_values': {
+                'model': 'stg_bitrix24__deal_stages',
+                'id': 'deal_id',
+                'created_at': 'created_at',
+                'closed_at': 'closed_at',
+                'values': [
+                    {'field': "'STAGE_SEMANTIC_ID'", 'value': 'stage_semantic'},
+                ],
+            },
+            'deals': {
+                'model': 'stg_bitrix24__deals',
+                'fields': {
+                    'deal_id': 'deal_id',
+                    'deal_name': 'deal_name',
+                    'amount': 'amount',
+                    'currency_code': 'currency_code',
+                    'pipeline': 'pipeline',
+                    'created_at': 'created_at',
+                    'closed_at': 'closed_at',
+                    'updated_at': 'updated_at',
+                },
+            },
+            'deal_records': {
+                'model': 'stg_bitrix24__deal_leads',
+                'fields': {
+                    'deal_id': 'deal_id',
+                    'crm_record_id': 'crm_record_id',
+                },
+            },
+            'activities': {
+                'model': 'stg_bitrix24__activities',
+                'fields': {
+                    'activity_id': 'activity_id',
+                    'activity_type': 'activity_type',
+                    'direction': 'direction',
+                    'occurred_at': 'occurred_at',
+                    'owner_id': 'owner_id',
+                    'crm_record_id': 'crm_record_id',
+                },
+            },
+        },
     }) }}
 {% endmacro %}

@@ -7,7 +7,9 @@
 
 {#- The stage-bearing field values of every enabled CRM, one row per (object, field, value):
     a record's values with the time it reached them, a deal's values with its created and closed
-    times. crm_stage_map turns them into stage events (int_crm_stage_events). -#}
+    times. crm_stage_map turns them into stage events (int_crm_stage_events). A CRM's
+    `deal_stage_values` is one mapping or a list of them (amoCRM: the leads' current status and
+    the status changes of its event log). -#}
 {% macro union_crm_stage_values() -%}
     {%- set branches = [] -%}
     {%- for crm, source in crm_sources().items() if source.enabled -%}
@@ -35,7 +37,8 @@
             {%- do branches.append(branch) -%}
         {%- endif -%}
         {%- if 'deal_stage_values' in source -%}
-            {%- set mapping = source.deal_stage_values -%}
+            {%- set mappings = source.deal_stage_values -%}
+            {%- for mapping in ([mappings] if mappings is mapping else mappings) -%}
             {%- set branch -%}
     select
         '{{ crm }}'::text as crm,
@@ -56,6 +59,7 @@
     where stage_values.value is not null
             {%- endset -%}
             {%- do branches.append(branch) -%}
+            {%- endfor -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if branches -%}
@@ -72,4 +76,15 @@
         null::timestamptz as closed_at
     where false
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- The enabled CRMs whose sales activities (calls, e-mails, meetings) are read, as a SQL list of
+    names for `crm in (...)`; `null` (matching nothing) when none are. -#}
+{% macro crms_reporting_activities() -%}
+    {%- set names = [] -%}
+    {%- for crm, source in crm_sources().items() if source.enabled and 'activities' in source -%}
+        {%- do names.append("'" ~ crm ~ "'") -%}
+    {%- endfor -%}
+    {{ names | join(', ') if names else 'null' }}
 {%- endmacro %}

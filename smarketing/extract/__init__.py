@@ -15,10 +15,24 @@ CONNECTORS = (
     "google_ads",
     "meta_ads",
     "hubspot",
+    "salesforce",
+    "amocrm",
+    "bitrix24",
+    "yandex_direct",
+    "linkedin_ads",
     "fx_rates",
 )
 # The connectors that can read their platform's API (`conn_id`); one line each.
-API_CONNECTORS = ("google_ads",)
+API_CONNECTORS = (
+    "google_ads",
+    "amocrm",
+    "meta_ads",
+    "hubspot",
+    "bitrix24",
+    "yandex_direct",
+    "salesforce",
+    "linkedin_ads",
+)
 
 STREAMS: dict[str, tuple[Stream, ...]] = {
     source: import_module(f"smarketing.extract.{source}").STREAMS for source in CONNECTORS

@@ -21,7 +21,17 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from smarketing.extract.http import DEFAULT_RETRY, ApiError, HttpClient, RetryPolicy, Throttled, api_message
+from smarketing.extract.http import (
+    DEFAULT_RETRY,
+    ApiError,
+    HttpClient,
+    RetryPolicy,
+    Throttled,
+    airflow_connection,
+    api_message,
+    connection_base_url,
+    refresh_token_grant,
+)
 from smarketing.extract.records import Page, PageReader, SourceDataError
 from smarketing.extract.streams import Stream, Window
 
@@ -61,19 +71,14 @@ class Credentials:
 
     @classmethod
     def from_airflow(cls, conn_id: str) -> Credentials:
-        """As Airflow resolves the connection: AIRFLOW_CONN_<ID> (URI or JSON), a secrets backend, its DB."""
-        from airflow.sdk import Connection
-
-        conn = Connection.get(conn_id)
+        """From the source's Airflow connection; its fields: docs/sources/google_ads.md."""
+        conn = airflow_connection(
+            "google_ads", conn_id, ("extra.developer_token", "extra.refresh_token", "login", "password")
+        )
         extra = conn.extra_dejson
-        missing = [name for name in ("developer_token", "refresh_token") if not extra.get(name)]
-        missing += [name for name, value in (("login", conn.login), ("password", conn.password)) if not value]
-        if missing:
-            lacking = ", ".join(missing)
-            raise ValueError(f"Airflow connection {conn_id!r} lacks {lacking} (see README, Configure sources)")
         login_customer_id = str(extra.get("login_customer_id") or "").replace("-", "") or None
         return cls(
-            base_url=_base_url(conn.host, conn.port),
+            base_url=connection_base_url(conn.host, conn.port, DEFAULT_BASE_URL),
             api_version=extra.get("api_version") or DEFAULT_API_VERSION,
             client_id=conn.login,
             client_secret=conn.password,
@@ -82,14 +87,6 @@ class Credentials:
             login_customer_id=login_customer_id,
             token_uri=extra.get("token_uri") or DEFAULT_TOKEN_URI,
         )
-
-
-def _base_url(host: str | None, port: int | None) -> str:
-    """A URI-form connection keeps the scheme out of `host`; the API speaks HTTPS."""
-    if not host:
-        return DEFAULT_BASE_URL
-    url = host if "://" in host else f"https://{host}"
-    return f"{url.rstrip('/')}:{port}" if port and "://" not in host else url.rstrip("/")
 
 
 def _error(response: httpx.Response) -> dict[str, Any] | None:
@@ -188,19 +185,14 @@ class GoogleAdsApi:
             yield Page(origin=origin, body=body)
 
     def _authorise(self, stream: Stream) -> None:
-        """OAuth2 refresh-token grant: a short-lived access token for this run's requests. A client of
-        its own, so the developer token is sent to Google Ads only, not to the token endpoint."""
+        """OAuth2 refresh-token grant: a short-lived access token for this run's requests."""
         if self._authorised:
             return
         c = self.credentials
-        form = {"client_id": c.client_id, "client_secret": c.client_secret, "refresh_token": c.refresh_token,
-                "grant_type": "refresh_token"}  # fmt: skip
-        with HttpClient("google_ads", c.token_uri, policy=self._policy, sleep=self._sleep) as oauth:
-            response = oauth.request("POST", c.token_uri, stream=stream.name, data=form)
-        token = response.json().get("access_token")
-        if not token:
-            raise ApiError("google_ads", stream.name, "POST", c.token_uri, "the token response holds no access_token")
-        self._http.headers["Authorization"] = f"Bearer {token}"
+        form = {"client_id": c.client_id, "client_secret": c.client_secret, "refresh_token": c.refresh_token}
+        token = refresh_token_grant("google_ads", stream.name, c.token_uri, form, policy=self._policy,
+                                    sleep=self._sleep)  # fmt: skip
+        self._http.headers["Authorization"] = f"Bearer {token['access_token']}"
         self._authorised = True
 
 

@@ -12,14 +12,17 @@ import logging
 import random
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
 
 log = logging.getLogger(__name__)
 # httpx logs every request's full URL at INFO, and some APIs (Meta) take the token in the query:
@@ -28,6 +31,8 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 
 # Query parameters that carry credentials (Meta's access_token, API keys): masked in URLs we show.
 _SECRET_PARAM = re.compile(r"token|secret|key|password|auth|signature", re.IGNORECASE)
+# A Bitrix24 inbound webhook carries its secret in the path: /rest/<user id>/<secret>/<method>.
+_WEBHOOK_SECRET = re.compile(r"(/rest/\d+/)[^/]+")
 
 
 @dataclass(frozen=True)
@@ -88,11 +93,40 @@ def backoff_delay(attempt: int, policy: RetryPolicy, jitter: Callable[[], float]
     return delay * (0.5 + jitter() / 2)
 
 
+def connection_base_url(host: str | None, port: int | None, default: str) -> str:
+    """An Airflow connection's API base URL: `default` when it names no host. A URI-form connection
+    keeps the scheme out of `host`; the APIs speak HTTPS."""
+    if not host:
+        return default
+    url = host if "://" in host else f"https://{host}"
+    return f"{url.rstrip('/')}:{port}" if port and "://" not in host else url.rstrip("/")
+
+
+def airflow_connection(source: str, conn_id: str, required: Sequence[str]) -> Connection:
+    """The source's connection as Airflow resolves it: AIRFLOW_CONN_<ID> (URI or JSON), a secrets
+    backend, its DB. Every `required` field ("host", "login", "password", "extra.<key>") must be
+    set, else one error names them all and where the source's fields are described."""
+    from airflow.sdk import Connection
+
+    conn = Connection.get(conn_id)
+    extra = conn.extra_dejson
+    missing = [
+        name
+        for name in required
+        if not (extra.get(name.removeprefix("extra.")) if name.startswith("extra.") else getattr(conn, name))
+    ]
+    if missing:
+        lacking = ", ".join(missing)
+        raise ValueError(f"Airflow connection {conn_id!r} lacks {lacking} (see docs/sources/{source}.md)")
+    return conn
+
+
 def safe_url(url: str | httpx.URL) -> str:
-    """The URL with credential-like query values masked, fit for logs and error messages."""
+    """The URL with credential-like query values and webhook secrets masked, fit for logs and errors."""
     parts = urlsplit(str(url))
     query = [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    return parts._replace(query=urlencode(query, safe="*")).geturl()
+    path = _WEBHOOK_SECRET.sub(r"\1***", parts.path)
+    return parts._replace(path=path, query=urlencode(query, safe="*")).geturl()
 
 
 def api_message(response: httpx.Response) -> str:
@@ -188,3 +222,26 @@ class HttpClient:
                         delay)  # fmt: skip
             self._sleep(delay)
         raise ApiError(self.source, stream, method, shown, f"{reason} (gave up after {attempt} attempts)", gave_up=True)
+
+
+def refresh_token_grant(
+    source: str,
+    stream: str,
+    token_url: str,
+    credentials: Mapping[str, str],
+    *,
+    policy: RetryPolicy = DEFAULT_RETRY,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """The token response of an OAuth2 refresh-token grant (`credentials`: client_id, client_secret,
+    refresh_token), holding at least an `access_token`. A client of its own, so an API's own
+    headers (Google's developer token) never reach the token endpoint."""
+    with HttpClient(source, token_url, policy=policy, sleep=sleep) as oauth:
+        response = oauth.request("POST", token_url, stream=stream, data={"grant_type": "refresh_token", **credentials})
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not body.get("access_token"):
+        raise ApiError(source, stream, "POST", safe_url(token_url), "the token response holds no access_token")
+    return body

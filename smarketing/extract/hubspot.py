@@ -9,6 +9,8 @@ stream: they are three CRM v3 object types with their own endpoint, id space and
 (`hs_call_direction`, `hs_email_direction`, `hs_meeting_outcome`), and each keeps its own load
 state. The record does not say which type it is, so one stream would have to take the type from
 the folder name; staging unions them into one engagement model instead.
+
+Owners (`/crm/v3/owners`) are the users records and engagements are assigned to.
 """
 
 from decimal import Decimal
@@ -126,5 +128,26 @@ STREAMS = (
                 ),
             ),
         )
+    ),
+    # The users a record or engagement belongs to (`hubspot_owner_id`), so a rep can be named. A
+    # handful of rows read whole every run: the owners endpoint has no modified-since filter.
+    Stream(
+        source="hubspot",
+        name="owners",
+        files="owners/*.json",
+        records_at="results",
+        columns=(
+            Column("id", "text", "id", required=True),
+            Column("email", "text", "email"),
+            Column("first_name", "text", "firstName"),
+            Column("last_name", "text", "lastName"),
+            Column("user_id", "bigint", "userId"),
+            Column("teams", "jsonb", "teams"),
+            Column("archived", "boolean", "archived"),
+            Column("created_at", "timestamptz", "createdAt", not_future=True),
+            Column("updated_at", "timestamptz", "updatedAt", not_future=True),
+        ),
+        natural_key=("id",),
+        window_column=None,
     ),
 )

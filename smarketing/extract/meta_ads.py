@@ -9,10 +9,10 @@ choice made in staging, not at load. Meta restates about 28 days (late conversio
 refunds), so a re-read replaces the window's days of the accounts it covers.
 
 The account time zone is not on Insights rows; it is a field of the ad account itself
-(`/act_{id}?fields=timezone_name,currency`). That response is one object, not a list page, and
-has no day to window on, which the file-drop reader and loader do not take yet: until they do,
-the staging models leave `account_time_zone` null (see _meta_ads__models.yml). Days stay Meta's
-own days either way: daily totals cannot be re-bucketed into another zone.
+(`GET /act_{id}?fields=account_id,name,currency,timezone_name,timezone_offset_hours_utc`), one
+object per account (file `*/account.json`): the `accounts` stream, whose page is its one record
+and which has no days, so every run merges it whole and never deletes an account. Staging joins
+it for `account_time_zone`; days stay Meta's own days: daily totals cannot be re-bucketed.
 """
 
 from decimal import Decimal
@@ -64,5 +64,20 @@ STREAMS = (
         natural_key=("account_id", "campaign_id", "adset_id", "date_start"),
         window_column="date_start",
         replace_scope=("account_id",),
+    ),
+    Stream(
+        source="meta_ads",
+        name="accounts",
+        files="*/account.json",
+        records_at="",
+        columns=(
+            Column("account_id", "text", "account_id", required=True),
+            Column("name", "text", "name"),
+            Column("currency", "text", "currency", allowed=CURRENCY_CODES),
+            Column("timezone_name", "text", "timezone_name", required=True),
+            Column("timezone_offset_hours_utc", "numeric", "timezone_offset_hours_utc"),
+        ),
+        natural_key=("account_id",),
+        window_column=None,
     ),
 )

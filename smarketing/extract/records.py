@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import chain
@@ -38,6 +38,12 @@ class Page:
     body: Any
     # CSV text writes numbers with this decimal separator ("." or ","); None: JSON numbers.
     decimal: str | None = None
+    # The body is SourceRecords a table reader already made (a CSV or spreadsheet export mapped
+    # onto a JSON stream's paths), not a JSON document.
+    records: bool = False
+    # The file's field behind a column path when the reader renamed fields (an export's headings):
+    # a rejection names the field of the file.
+    fields: Mapping[str, str] = field(default_factory=dict)
 
 
 # A stream's pages for a run's window, from wherever the source is read; an API connector resumes
@@ -82,7 +88,7 @@ _THOUSANDS = {",": re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?"), ".": re.compile(r"
 _MISSING = object()
 
 
-def _csv_number(text: str, decimal: str) -> str:
+def csv_number(text: str, decimal: str) -> str:
     """A number as a spreadsheet export writes it ("1 234,56"), in the notation COPY reads."""
     text = "".join(text.split())  # every Unicode space, the no-break spaces U+00A0 and U+202F too
     if _THOUSANDS[decimal].fullmatch(text):
@@ -107,7 +113,7 @@ def _typed(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
             raise ValueError(f"expected true/false, got {value!r}")
         return text, text == "true"
     if kind in ("bigint", "numeric"):
-        text = _csv_number(value, decimal) if decimal and isinstance(value, str) else str(value)
+        text = csv_number(value, decimal) if decimal and isinstance(value, str) else str(value)
         if kind == "bigint":
             if isinstance(value, bool) or not _INTEGER.fullmatch(text):
                 raise ValueError(f"expected an integer, got {value!r}")
@@ -128,6 +134,14 @@ def _typed(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
             raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}") from None
         return day.isoformat(), day
     if kind == "timestamptz":
+        if column.unix_seconds:
+            if isinstance(value, bool) or not _INTEGER.fullmatch(str(value)):
+                raise ValueError(f"expected Unix seconds, got {value!r}")
+            try:
+                moment = datetime.fromtimestamp(int(value), UTC)
+            except (OverflowError, OSError, ValueError):
+                raise ValueError(f"Unix seconds {value!r} are outside the years a timestamp can hold") from None
+            return moment.isoformat(), moment
         try:
             moment = datetime.fromisoformat(str(value))
         except ValueError:
@@ -193,10 +207,15 @@ def _unknown_fields(stream: Stream, record: dict) -> dict[str, Any]:
 
 
 def page_records(stream: Stream, page: Page) -> Iterator[SourceRecord]:
-    """The page's records; for a CSV file the reader already paired each with its line."""
+    """The page's records; for a CSV file or an export the reader already paired each with its line."""
     body = page.body
-    if stream.format == "csv":
+    if stream.format == "csv" or page.records:
         yield from body
+        return
+    if stream.records_at == "":
+        if not isinstance(body, dict):
+            raise SourceDataError(stream, page.origin, "expected a JSON object (the record itself)")
+        yield SourceRecord(1, body)
         return
     if stream.records_at.startswith("[*]."):
         key = stream.records_at[4:]
@@ -207,7 +226,8 @@ def page_records(stream: Stream, page: Page) -> Iterator[SourceRecord]:
         key = stream.records_at
         if not isinstance(body, dict):
             raise SourceDataError(stream, page.origin, f"expected a JSON object with {key!r}")
-        lists = [body.get(key) or []]
+        found = _get(body, key)
+        lists = [[] if found is _MISSING else found or []]
     if not all(isinstance(records, list) for records in lists):
         raise SourceDataError(stream, page.origin, f"expected a list of records under {key!r}")
     for number, record in enumerate(chain.from_iterable(lists), start=1):
@@ -215,13 +235,13 @@ def page_records(stream: Stream, page: Page) -> Iterator[SourceRecord]:
 
 
 def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Rejection]:
-    """The page's rows inside the window, and a Rejection for every record that cannot be loaded.
+    """The page's rows inside the window (every row, for a stream without a window column), and a
+    Rejection for every record that cannot be loaded.
 
     Records are checked before the window filter: a record whose day cannot be read, or lies in
     the future, must not slip away as "outside this run's window".
     """
-    window_index = [column.name for column in stream.columns].index(stream.window_column)
-    low, high = _window_bounds(stream, window)
+    in_window = _window_filter(stream, window)
     for line, source_record, fault in page_records(stream, page):
         if fault is None and not isinstance(source_record, dict):
             fault = ("(record)", "expected a JSON object")
@@ -229,7 +249,7 @@ def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Reje
             typed = _typed_record(stream, page, source_record, {}, window)
             yield _rejection(stream, window, page, line, source_record, typed._replace(fault=fault))
             continue
-        parts = stream.explode(source_record) if stream.explode else ((source_record, {}),)
+        parts = stream.explode(source_record) if stream.explode else ((source_record, page.fields),)
         faults = set()  # a bad field shared by a record's parts (an ECB line's date) is one rejection
         for record, fields in parts:
             typed = _typed_record(stream, page, record, fields, window)
@@ -237,7 +257,7 @@ def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Reje
                 if typed.fault not in faults:
                     faults.add(typed.fault)
                     yield _rejection(stream, window, page, line, source_record, typed)
-            elif low <= typed.values[window_index] < high:
+            elif in_window(typed.values):
                 extra = _unknown_fields(stream, record)
                 extra_text = json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None
                 yield Row(line, [*typed.texts, extra_text])
@@ -258,7 +278,7 @@ def _typed_record(stream: Stream, page: Page, record: Any, fields: Mapping[str, 
     for column in stream.columns:
         raw = _get(record, column.path)
         text = value = problem = None
-        if raw is _MISSING or raw is None or raw == "":
+        if raw is _MISSING or raw is None or raw == "" or (isinstance(raw, str) and raw in stream.empty_values):
             if column.required:
                 problem = "required field is missing" if raw is _MISSING else "required field is empty"
         else:
@@ -278,6 +298,7 @@ def _rejection(stream: Stream, window: Window, page: Page, line: int, source_rec
     names = [column.name for column in stream.columns]
     key = {name: typed.texts[names.index(name)] for name in stream.natural_key}
     field, reason = typed.fault
+    day = typed.values[names.index(stream.window_column)] if stream.window_column else None
     return Rejection(
         origin=page.origin,
         line=line,
@@ -285,7 +306,7 @@ def _rejection(stream: Stream, window: Window, page: Page, line: int, source_rec
         reason=reason,
         record=source_record,
         natural_key=key if None not in key.values() else None,
-        record_day=record_day(typed.values[names.index(stream.window_column)], window),
+        record_day=record_day(day, window),
     )
 
 
@@ -294,8 +315,14 @@ def record_day(value: date | datetime | None, window: Window) -> date | None:
     return value.astimezone(window.tz).date() if isinstance(value, datetime) else value
 
 
-def _window_bounds(stream: Stream, window: Window) -> tuple[Any, Any]:
+def _window_filter(stream: Stream, window: Window) -> Callable[[list[Any]], bool]:
+    """Whether a record's typed values fall in the window, its reach back included."""
+    if stream.window_column is None:
+        return lambda _values: True
+    index = [column.name for column in stream.columns].index(stream.window_column)
     reach_back = timedelta(days=stream.reach_back_days)
     if stream.column(stream.window_column).pg_type == "date":
-        return window.first_day - reach_back, window.last_day + timedelta(days=1)
-    return window.start_utc - reach_back, window.end_utc
+        low, high = window.first_day - reach_back, window.last_day + timedelta(days=1)
+    else:
+        low, high = window.start_utc - reach_back, window.end_utc
+    return lambda values: low <= values[index] < high

@@ -27,6 +27,8 @@ class Column:
     # The CRM field's values must be listed in the shared definitions' crm_stage_map for this CRM
     # (checked by the raw quality suite: an unmapped value is a warning, not a rejected row).
     maps_stage: bool = False
+    # A timestamptz sent as Unix seconds (amoCRM's created_at, updated_at, closed_at), not ISO-8601 text.
+    unix_seconds: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,15 @@ class Stream:
     source: str
     name: str
     files: str  # glob below the source folder
-    records_at: str  # where the records are in one page: "results", or "[*].results" for a list of batches
+    # Where the records are in one page: "results" (dotted for a nested list: "_embedded.leads"),
+    # "[*].results" for a list of batches, or "" when the page is itself the one record (an
+    # object's own endpoint, e.g. an ad account's settings).
+    records_at: str
     columns: tuple[Column, ...]
     natural_key: tuple[str, ...]
-    window_column: str  # a date or timestamp column: rows outside the extract window are not this run's
+    # A date or timestamp column: rows outside the extract window are not this run's. None for a
+    # stream that is not a series of days (an account's settings): every row read is this run's.
+    window_column: str | None
     # Ad platforms restate recent days: a re-read replaces the window's rows of the accounts it
     # covers, so a row the platform no longer reports disappears. CRMs only merge by key.
     replace_scope: tuple[str, ...] | None = None
@@ -52,10 +59,15 @@ class Stream:
     # before it) needs its last value before the window too: rows this many days before the
     # window's first day are loaded as well (merged by key, never deleted by a replace scope).
     reach_back_days: int = 0
+    # Text that means "no value" in this source's records ("--" in Yandex Direct reports): read
+    # as an empty field, so a number column is null rather than a rejected row.
+    empty_values: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.format not in ("json", "csv"):
             raise ValueError(f"{self.source}/{self.name}: unknown page format {self.format!r}")
+        if self.window_column is None and (self.replace_scope or self.reach_back_days):
+            raise ValueError(f"{self.source}/{self.name}: a replace scope or reach back needs a window column")
 
     @property
     def table(self) -> str:

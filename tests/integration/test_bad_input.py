@@ -465,7 +465,7 @@ report: {{recipients: [a@example.org], sender: b@example.org}}
     )
     with pytest.raises(SourceLoadError) as error:
         extract_and_load(warehouse, load_config(config_file), "hubspot", date(2026, 3, 10))
-    assert str(error.value).startswith("hubspot: 1 of 5 streams not loaded (the others were):\n  hubspot/contacts: ")
+    assert str(error.value).startswith("hubspot: 1 of 6 streams not loaded (the others were):\n  hubspot/contacts: ")
     assert list(error.value.failures) == ["contacts"]
     # The tiny fixture's 3 deals and 3 calls loaded; its contacts page was replaced by a cut-off one.
     counts = [

@@ -24,5 +24,5 @@ def test_a_cut_off_page_fails_the_task_without_retries(tmp_path, monkeypatch, wa
     )
     monkeypatch.setenv("SMARKETING_CONFIG", str(config))
     monkeypatch.setenv("AIRFLOW_CONN_SMARKETING_WAREHOUSE", warehouse_url)
-    with pytest.raises(AirflowFailException, match=r"(?s)hubspot: 1 of 5 streams not loaded .*deals.*page-0001.json"):
+    with pytest.raises(AirflowFailException, match=r"(?s)hubspot: 1 of 6 streams not loaded .*deals.*page-0001.json"):
         tasks.extract_load("hubspot", datetime(2026, 3, 11, 3, tzinfo=UTC))

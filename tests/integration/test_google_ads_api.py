@@ -278,12 +278,12 @@ def test_a_source_without_api_connector_is_named(tmp_path, warehouse):
     path.write_text(
         """
 sources:
-  hubspot: {conn_id: hubspot_api}
+  fx_rates: {conn_id: fx_rates_api}
 report: {recipients: [a@example.org], sender: b@example.org}
 """
     )
-    with pytest.raises(ValueError, match=r"sources\.hubspot\.conn_id: hubspot has no API connector yet"):
-        extract_and_load(warehouse, load_config(path), "hubspot", LAST_DAY)
+    with pytest.raises(ValueError, match=r"sources\.fx_rates\.conn_id: fx_rates has no API connector yet"):
+        extract_and_load(warehouse, load_config(path), "fx_rates", LAST_DAY)
 
 
 def test_cursors_round_trip_and_do_not_advance_on_a_failed_load(warehouse, replay):

@@ -4,13 +4,14 @@ import json
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from smarketing.config import load_config
-from smarketing.extract import google_ads
+from smarketing.extract import google_ads, meta_ads
 from smarketing.extract.files import read_pages
-from smarketing.extract.records import SourceDataError
+from smarketing.extract.records import Page, SourceDataError
 from smarketing.extract.streams import Window
 from smarketing.load import load_stream
 from smarketing.pipeline import extract_and_load
@@ -182,3 +183,29 @@ def test_crm_record_updated_between_two_pages_loads_its_latest_version(warehouse
         "select lifecyclestage, updated_at, _source_origin like '%page-0002.json' "
         "from raw.hubspot__contacts where id = '101'"
     ).fetchone() == ("marketingqualifiedlead", datetime(2026, 3, 10, 12, tzinfo=UTC), True)
+
+
+def test_a_stream_without_window_merges_every_row_and_quarantines_disagreeing_versions(warehouse):
+    """Meta ad accounts: one object per page, no day. Identical versions load once, disagreeing ones
+    go to quarantine (naming both pages), and a later load that lacks an account deletes nothing."""
+    accounts = meta_ads.STREAMS[2]
+    account = {"account_id": "1", "name": "A", "currency": "USD", "timezone_name": "America/Los_Angeles"}
+    window = Window(date(2026, 3, 1), LAST_DAY, ZoneInfo("Europe/Berlin"))
+    pages = [
+        Page("act_1/account.json", account),
+        Page("copy/act_1/account.json", account),
+        Page("act_2/account.json", {**account, "account_id": "2"}),
+        Page("act_3/account.json", {**account, "account_id": "3"}),
+        Page("other/act_3/account.json", {**account, "account_id": "3", "timezone_name": "Europe/Berlin"}),
+    ]
+
+    first = load_stream(warehouse, accounts, pages, window)
+    later = load_stream(warehouse, accounts, [Page("act_2/account.json", {**account, "account_id": "2"})], window)
+
+    assert (first.rows_inserted, first.rows_quarantined) == (2, 2)
+    assert (later.rows_inserted, later.rows_updated, later.rows_deleted) == (0, 0, 0)
+    assert warehouse.execute("select account_id from raw.meta_ads__accounts order by 1").fetchall() == [("1",), ("2",)]
+    reasons = warehouse.execute("select distinct reason, record_day from quarantine.rejected_rows").fetchall()
+    assert reasons == [
+        ("duplicate key (account_id=3) with different values at account.json record 1 and account.json record 1", None)
+    ]

@@ -20,6 +20,7 @@ from smarketing.extract.files import read_pages
 from smarketing.extract.streams import Window
 from smarketing.load import load_stream
 from smarketing.quality import validate
+from smarketing.quality_rules import AD_SPEND_SOURCES
 
 pytestmark = pytest.mark.integration
 
@@ -71,6 +72,10 @@ def test_spend_per_platform_is_in_eur_at_the_rate_of_its_day(meta_warehouse):
         (f"{LEAD_FORMS}:230002:2026-03-10", Decimal("22.5"), "USD", Decimal("18.0000"), 2000, 40, Decimal(1)),
         (f"{RETARGETING}:2026-03-10", Decimal("25"), "USD", Decimal("20.0000"), 2000, 30, Decimal(0)),
     ]
+    # Insights rows lack the time zone; the ad account (account.json) has it, for every Meta row.
+    assert meta_warehouse.execute(
+        "select distinct account_time_zone from marts.fct_ad_spend_daily where ad_platform = 'meta_ads'"
+    ).fetchall() == [("America/Los_Angeles",)]
     per_platform = meta_warehouse.execute(
         "select ad_platform, sum(spend) from marts.fct_ad_spend_daily"
         " where date_day between '2026-03-01' and '2026-03-10' group by 1 order by 1"
@@ -127,7 +132,8 @@ def test_meta_spend_reconciles_with_raw(meta_warehouse, warehouse_url, meta_conf
     report = validate("marts", warehouse_url, load_config(meta_config))
     reconciliation = [o for o in report.outcomes if o.suite == "marts_reconciliation"]
     meta = [o for o in reconciliation if "Meta Ads" in (o.description or "")]
-    assert (len(reconciliation), len(meta)) == (4, 2)  # spend to the cent and campaign-days, per platform
+    # Spend to the cent and campaign-days, per platform.
+    assert (len(reconciliation), len(meta)) == (2 * len(AD_SPEND_SOURCES), 2)
     assert [o.describe() for o in reconciliation if not o.success] == []
 
 

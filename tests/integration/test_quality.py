@@ -1,17 +1,19 @@
 """The GX gates on a real Postgres: the real raw tables with hand-made rows, one defect at a time.
 
 Every stream's load ledger covers 2024-03-01..03-02 (batch id `<source>.<stream>`). The raw stage
-has 114 expectations, counted from the stream declarations:
+of the four configured sources has 124 expectations, counted from the stream declarations:
   google_ads campaign_daily 15: schema, 5 required, key unique, 4 minimums, currency set, date not
       in the future, batch window, clicks <= impressions (warning)
   google_ads ad_group_daily 16: as campaign_daily plus ad_group_id required
   meta_ads campaign_daily 13: schema, 4 required, key unique, 3 minimums, currency set, date not in
       the future, batch window, clicks <= impressions (warning)
   meta_ads adset_daily 14: as campaign_daily plus adset_id required
+  meta_ads accounts 5: schema, 2 required, key unique, currency set (not windowed)
   hubspot contacts 9: schema, 3 required, key unique, 2 not in the future, window, lifecyclestage mapped
   hubspot deals 12: schema, 4 required, key unique, amount minimum, currency set, 2 not in the
       future, window, dealstage mapped
   hubspot calls, emails, meetings 8 each: schema, 3 required, key unique, 2 not in the future, window
+  hubspot owners 5: schema, 1 required, key unique, 2 not in the future (not windowed)
   fx_rates daily 9: schema, 3 required, key unique, rate positive, currency set, date not in the
       future, window
   quarantine 1 (open rows), load batches 1 (quarantined share)
@@ -31,7 +33,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from smarketing.config import load_config
+from smarketing.config import SourceConfig, load_config
 from smarketing.extract import STREAMS
 from smarketing.pipeline import prepare_warehouse
 from smarketing.quality import GX_PROJECT_ROOT, QualityGateFailed, latest_outcomes, validate
@@ -44,11 +46,13 @@ RAW_SUITES = (
     "raw_google_ads__ad_group_daily",
     "raw_meta_ads__campaign_daily",
     "raw_meta_ads__adset_daily",
+    "raw_meta_ads__accounts",
     "raw_hubspot__contacts",
     "raw_hubspot__deals",
     "raw_hubspot__calls",
     "raw_hubspot__emails",
     "raw_hubspot__meetings",
+    "raw_hubspot__owners",
     "raw_fx_rates__daily",
     "raw_quarantine",
     "raw_load_batches",
@@ -90,8 +94,12 @@ MART = [
 
 @pytest.fixture
 def config(tiny_config):
-    """Google Ads and HubSpot enabled, fx_rates not configured."""
-    return load_config(tiny_config())
+    """Google Ads, Meta Ads, HubSpot and fx_rates: the sources whose raw suites run (the suites of
+    sources not configured are not this warehouse's)."""
+    config = load_config(tiny_config())
+    others = {"meta_ads": SourceConfig(path=Path("meta_ads"), lookback_days=28),
+              "fx_rates": SourceConfig(path=Path("fx_rates"), lookback_days=10)}  # fmt: skip
+    return config.model_copy(update={"sources": {**config.sources, **others}})
 
 
 def ledger(conn: psycopg.Connection) -> None:
@@ -198,16 +206,14 @@ def test_clean_data_passes_and_writes_nothing(warehouse, warehouse_url, config):
     marts = validate("marts", warehouse_url, config)
 
     assert tree_state(GX_PROJECT_ROOT) == before
-    assert len(raw.outcomes) == 114
+    assert len(raw.outcomes) == 124
     assert {o.suite for o in raw.outcomes} == set(RAW_SUITES)
     assert raw.skipped == ()
     # Only fct_ad_spend_daily is hand-made: the suites on the other marts have no tables.
     assert set(marts.skipped_suites) == {"marts_persons", "marts_kpi_period", "marts_cohort_conversion"}
     assert [(o.suite, o.unexpected_count) for o in marts.outcomes] == [
-        ("marts_reconciliation", 0),
-        ("marts_reconciliation", 0),
-        ("marts_reconciliation", 0),
-        ("marts_reconciliation", 0),
+        # Two per ad platform (spend per account-day, campaign-days present), configured or not.
+        *[("marts_reconciliation", 0)] * 8,
         ("marts_freshness", 0),
         ("marts_row_counts", 0),
     ]
@@ -540,7 +546,7 @@ def test_ad_group_rows_of_a_campaign_day_reconcile_with_its_campaign_row(warehou
     report = validate("marts", warehouse_url, config)
 
     assert report.critical_failures == ()
-    assert [o.unexpected_count for o in of_suite(report, "marts_reconciliation")] == [0, 0, 0, 0]
+    assert [o.unexpected_count for o in of_suite(report, "marts_reconciliation")] == [0] * 8
 
 
 def test_a_campaign_day_only_one_side_has_fails_the_presence_check(warehouse, warehouse_url, config):
@@ -584,7 +590,12 @@ def test_absent_tables_skip_their_suites(warehouse, warehouse_url, config):
     assert skipped["raw_quarantine"] == ("quarantine.rejected_rows",)
     # The mart exists but the raw table it reconciles with does not: Google Ads is switched off.
     assert {s.suite: s.missing_tables for s in marts.skipped} == {
-        "marts_reconciliation": ("raw.google_ads__campaign_daily", "raw.meta_ads__campaign_daily"),
+        "marts_reconciliation": (
+            "raw.google_ads__campaign_daily",
+            "raw.meta_ads__campaign_daily",
+            "raw.linkedin_ads__campaign_daily",
+            "raw.yandex_direct__campaign_daily",
+        ),
         "marts_persons": (
             "marts.dim_persons",
             "intermediate.int_crm_records_unioned",
@@ -642,9 +653,9 @@ def test_every_run_is_recorded_and_latest_outcomes_rebuilds_it(warehouse, wareho
         " order by started_at"
     ).fetchall()
     assert runs == [
-        ("raw", 114, 1, 1, []),
+        ("raw", 124, 1, 1, []),
         ("marts", 2, 0, 0, list(latest["marts"].skipped_suites)),
-        ("raw", 114, 0, 1, []),
+        ("raw", 124, 0, 1, []),
     ]
 
 
@@ -657,15 +668,17 @@ def test_concurrent_runs_in_separate_processes_agree(warehouse, warehouse_url, c
 
     for report in reports:
         assert [(f.suite, f.column) for f in report.critical_failures] == [("raw_hubspot__deals", "amount")]
-    # The sources the freshness check reads are upserted, never doubled: 2 Google Ads + 5 HubSpot streams.
-    assert warehouse.execute("select count(*) from ops.quality_sources").fetchone() == (7,)
+    # The sources the freshness check reads are upserted, never doubled: 2 Google Ads + 3 Meta Ads
+    # + 6 HubSpot + 1 fx_rates streams.
+    assert warehouse.execute("select count(*) from ops.quality_sources").fetchone() == (12,)
     assert warehouse.execute("select count(*) from ops.quality_runs").fetchone() == (2,)
 
 
 def test_every_committed_expectation_has_one_severity():
     """The severity lives in meta (read by smarketing.quality) and in GX's own field: they must agree."""
     suites = sorted((GX_PROJECT_ROOT / "gx" / "expectations").glob("*.json"))
-    assert {p.stem for p in suites} == {*RAW_SUITES, *MART_SUITES}
+    every_stream = {f"raw_{stream.table}" for streams in STREAMS.values() for stream in streams}
+    assert {p.stem for p in suites} == {*every_stream, "raw_quarantine", "raw_load_batches", *MART_SUITES}
     for path in suites:
         for expectation in json.loads(path.read_text())["expectations"]:
             assert expectation["meta"]["severity"] in {"critical", "warning"}, path

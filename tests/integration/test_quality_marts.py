@@ -114,7 +114,10 @@ def test_the_tiny_build_passes_every_check(tiny, tiny_url, config):
     raw = validate("raw", tiny_url, config)
     marts = validate("marts", tiny_url, config)
 
-    assert (len(raw.outcomes), len(marts.outcomes)) == (114, 13)
+    # Raw: the configured sources' suites only, Google Ads 15 + 16, HubSpot 9 + 12 + 8 + 8 + 8 + 5
+    # (contacts, deals, calls, emails, meetings, owners), quarantine 1, load batches 1 = 83.
+    # Marts: reconciliation 2 per ad platform (4 platforms) + 9 on persons, rates, freshness, counts.
+    assert (len(raw.outcomes), len(marts.outcomes)) == (83, 17)
     assert (raw.skipped, marts.skipped) == ((), ())
     assert [o.describe() for o in (*raw.outcomes, *marts.outcomes) if not o.success] == []
     # The identity the persons check holds the marts to, in numbers.
@@ -125,8 +128,8 @@ def test_the_tiny_build_passes_every_check(tiny, tiny_url, config):
     counts = tiny.execute("select table_name, row_count from ops.table_row_counts").fetchall()
     assert dict(counts) == MART_TABLES
     assert tiny.execute("select stage, expectations, failed_critical, warnings from ops.quality_runs").fetchall() == [
-        ("raw", 114, 0, 0),
-        ("marts", 13, 0, 0),
+        ("raw", 83, 0, 0),
+        ("marts", 17, 0, 0),
     ]
 
 
@@ -292,15 +295,17 @@ def test_smarketing_quality_prints_the_summary_and_builds_data_docs(
     docs = tmp_path / "quality" / "data_docs" / "index.html"
     assert clean.value.code == 0
     assert out.splitlines() == [
-        "raw: 114 expectations, 0 critical failed, 0 warning(s); skipped suites: none",
-        "marts: 13 expectations, 0 critical failed, 0 warning(s); skipped suites: none",
+        "raw: 83 expectations, 0 critical failed, 0 warning(s); skipped suites: none",
+        "marts: 17 expectations, 0 critical failed, 0 warning(s); skipped suites: none",
         "open quarantine: none",
         "load failures, last 7 days: none",
         "stale sources: none",
         f"Data Docs: {docs}",
     ]
     assert docs.is_file()
-    assert len(list((tmp_path / "quality" / "data_docs" / "validations").rglob("*.html"))) == 10 + 2 + 6
+    # A page per suite run: the configured streams (Google Ads 2, HubSpot 6), quarantine and load
+    # batches, the 6 mart suites.
+    assert len(list((tmp_path / "quality" / "data_docs" / "validations").rglob("*.html"))) == 8 + 2 + 6
     # GX's remote logo carries the context id: a page-view beacon, replaced by the local copy.
     assert [p for p in docs.parent.rglob("*.html") if "dataContextId" in p.read_text()] == []
     assert 'src="static/images/logo-long.png"' in docs.read_text()
@@ -327,9 +332,9 @@ def test_smarketing_quality_prints_the_summary_and_builds_data_docs(
     out = capsys.readouterr().out
     assert broken.value.code == 1
     lines = out.splitlines()
-    assert lines[0] == "raw: 114 expectations, 0 critical failed, 1 warning(s); skipped suites: none"
+    assert lines[0] == "raw: 83 expectations, 0 critical failed, 1 warning(s); skipped suites: none"
     assert lines[1].startswith("  WARNING  raw_quarantine / quarantine.rejected_rows / (table): ")
-    assert lines[2] == "marts: 13 expectations, 1 critical failed, 1 warning(s); skipped suites: none"
+    assert lines[2] == "marts: 17 expectations, 1 critical failed, 1 warning(s); skipped suites: none"
     assert lines[3].startswith("  CRITICAL marts_persons / marts.dim_persons / (table): ")
     assert lines[4].startswith("  WARNING  marts_freshness / ops.quality_sources / (table): ")
     assert lines[5:] == [

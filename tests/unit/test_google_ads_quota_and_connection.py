@@ -56,5 +56,5 @@ def test_credentials_from_a_uri_connection_with_defaults(monkeypatch):
 
 def test_a_connection_without_credentials_is_named(monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_GADS", json.dumps({"conn_type": "http", "host": "https://proxy.local"}))
-    with pytest.raises(ValueError, match="'gads' lacks developer_token, refresh_token, login, password"):
+    with pytest.raises(ValueError, match=r"'gads' lacks extra\.developer_token, extra\.refresh_token, login, password"):
         Credentials.from_airflow("gads")

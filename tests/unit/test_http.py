@@ -13,12 +13,12 @@ from smarketing.extract.http import (
     ApiError,
     HttpClient,
     RetryPolicy,
-    Throttled,
     api_message,
     backoff_delay,
     retry_after_seconds,
     safe_url,
 )
+from smarketing.extract.meta_ads_api import throttling as meta_throttling
 from tests.replay import ReplayServer, Reply
 
 NOW = datetime(2026, 3, 10, 12, 0, 0, tzinfo=UTC)
@@ -99,16 +99,14 @@ def test_429_waits_as_told_then_succeeds(replay, caplog):
 
 
 def test_the_apis_own_throttling_signal_is_retried(replay):
-    """Meta says "rate limited" with a 400 and code 17; the connector's hook knows, the client waits."""
+    """Meta says "rate limited" with a 400 and code 17; the connector's hook knows, the client waits
+    as long as Meta's usage header says (5 minutes)."""
     limited = {"error": {"message": "User request limit reached", "code": 17}}
-    replay.script("GET", "/insights", Reply(400, limited), Reply(200, {"data": []}))
-
-    def meta(response):
-        error = response.json().get("error", {})
-        return Throttled(300.0) if error.get("code") == 17 else None
+    usage = {"x-business-use-case-usage": '{"1": [{"type": "ads_insights", "estimated_time_to_regain_access": 5}]}'}
+    replay.script("GET", "/insights", Reply(400, limited, usage), Reply(200, {"data": []}))
 
     sleeps = Sleeps()
-    with client(replay, sleeps, throttle=meta) as http:
+    with client(replay, sleeps, throttle=meta_throttling) as http:
         assert http.request("GET", "/insights", stream="insights").json() == {"data": []}
     assert sleeps == [300.0]
 

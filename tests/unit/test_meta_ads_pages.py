@@ -4,11 +4,13 @@ import json
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from smarketing.extract import meta_ads
-from smarketing.extract.records import Page, Rejection, Row, page_rows
+from smarketing.extract.records import Page, Rejection, Row, SourceDataError, page_rows
 from smarketing.extract.streams import Window
 
-CAMPAIGNS, ADSETS = meta_ads.STREAMS
+CAMPAIGNS, ADSETS, ACCOUNTS = meta_ads.STREAMS
 WINDOW = Window(
     date(2026, 3, 1), date(2026, 3, 10), ZoneInfo("Europe/Berlin"), extracted_at=datetime(2026, 3, 11, 3, tzinfo=UTC)
 )
@@ -65,3 +67,30 @@ def test_negative_spend_unknown_currency_and_days_outside_the_window():
         ("Rejection", "account_currency", 2),
         ("Row", None, 4),
     ]
+
+
+def test_an_account_page_is_its_one_record_whatever_the_window():
+    account = {
+        "account_id": "2222222222",
+        "name": "Tiny Social",
+        "currency": "USD",
+        "timezone_name": "America/Los_Angeles",
+        "timezone_offset_hours_utc": -8,
+        "id": "act_2222222222",
+    }
+    [row] = read(ACCOUNTS, account)
+    assert isinstance(row, Row)
+    values = dict(zip([c.name for c in ACCOUNTS.columns] + ["_extra"], row.values, strict=True))
+    assert (values["account_id"], values["timezone_name"], values["timezone_offset_hours_utc"]) == (
+        "2222222222",
+        "America/Los_Angeles",
+        "-8",
+    )
+    assert json.loads(values["_extra"]) == {"id": "act_2222222222"}
+
+    [rejected] = read(ACCOUNTS, {**account, "timezone_name": None})
+    assert isinstance(rejected, Rejection)
+    assert (rejected.field, rejected.line, rejected.record_day) == ("timezone_name", 1, None)
+
+    with pytest.raises(SourceDataError, match=r"campaign_insights_1\.json: expected a JSON object \(the record"):
+        read(ACCOUNTS, [account])

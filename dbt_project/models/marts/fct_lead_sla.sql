@@ -1,6 +1,14 @@
 -- One row per MQL: when sales first touched them (outbound call, e-mail or meeting at or after
 -- mql_at), whether that was within the SLA, and the untouched backlog as of the as-of point.
-with lead_funnel as (
+-- Only MQLs known to a CRM whose sales activities are read: one known only to a CRM without them
+-- (Salesforce: Tasks and Events are not extracted) would look never touched, a false breach.
+with measured_persons as (
+    select distinct person_id
+    from {{ ref('int_crm_records_merged_to_persons') }}
+    where crm in ({{ crms_reporting_activities() }})
+),
+
+lead_funnel as (
     select
         person_id,
         lead_at,
@@ -51,6 +59,7 @@ mqls as (
     cross join settings
     cross join as_of
     where lead_funnel.mql_at is not null
+        and lead_funnel.person_id in (select measured_persons.person_id from measured_persons)
 ),
 
 final as (

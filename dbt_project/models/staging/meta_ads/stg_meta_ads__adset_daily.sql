@@ -13,12 +13,20 @@ with source as (
     from {{ source('meta_ads', 'adset_daily') }}
 ),
 
+-- Insights rows do not carry the account's time zone; the ad account itself does.
+accounts as (
+    select
+        account_id,
+        account_time_zone
+    from {{ ref('stg_meta_ads__accounts') }}
+),
+
 renamed as (
     select
         'meta_ads' as ad_platform,
         account_id,
-        -- Not on Insights rows (smarketing/extract/meta_ads.py); date_day is still Meta's own day.
-        null::text as account_time_zone,
+        -- Null until the account is loaded (stream meta_ads/accounts); date_day is Meta's own day either way.
+        accounts.account_time_zone,
         campaign_id,
         adset_id,
         adset_name,
@@ -30,6 +38,7 @@ renamed as (
         coalesce(clicks, 0) as clicks,
         {{ meta_ads_leads('actions') }} as platform_conversions
     from source
+    left join accounts using (account_id)
 )
 
 select * from renamed

@@ -1,0 +1,39 @@
+-- amoCRM leads are its deals. Status 142 (won) and 143 (lost) are the same in every pipeline;
+-- the other statuses are the account's own (names in stg_amocrm__pipeline_statuses).
+with source as (
+    select
+        account_id,
+        id,
+        name,
+        price,
+        status_id,
+        pipeline_id,
+        loss_reason,
+        is_deleted,
+        created_at,
+        closed_at,
+        updated_at
+    from {{ source('amocrm', 'leads') }}
+),
+
+renamed as (
+    select
+        'amocrm' as crm,
+        account_id,
+        id::text as deal_id,
+        name as deal_name,
+        -- In the account's currency (stg_amocrm__accounts).
+        price as amount,
+        status_id,
+        pipeline_id::text as pipeline_id,
+        status_id = '142' as is_won,
+        status_id = '143' as is_lost,
+        nullif(trim(loss_reason -> 0 ->> 'name'), '') as lost_reason,
+        created_at,
+        closed_at,
+        coalesce(is_deleted, false) as is_archived,
+        updated_at
+    from source
+)
+
+select * from renamed
