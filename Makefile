@@ -21,7 +21,7 @@ $(INSTALLED): pyproject.toml uv.lock
 
 install: $(INSTALLED)
 
-## demo: generate 90 days of demo data, run the nightly DAG and the report DAG once, deliver all three editions to .smarketing/outbox (API=google_ads,hubspot reads those sources through their API connectors from a local replay)
+## demo: generate 90 days of demo data, run the nightly DAG and the report DAG once, deliver all three editions to .smarketing/outbox (API=meta_ads,amocrm reads those sources through their API connectors from a local replay: one ad platform, one CRM)
 demo: $(INSTALLED)
 	$(BIN)/smarketing demo $(if $(API),--api $(API))
 

@@ -2,6 +2,7 @@
 
 smarketing demo [--api S,...] demo data, the nightly and the report DAG once, every edition delivered locally;
                               --api reads those sources through their API connectors from a local replay
+                              (one ad platform and one CRM, e.g. --api meta_ads,amocrm)
 smarketing run [--date D]     run the nightly DAG once for the night after day D (default: last night)
 smarketing report [--edition daily|weekly|monthly|all|due] [--date D]
                               render and send report editions for report day D from the marts (no ETL)
@@ -149,22 +150,37 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from smarketing.demo.api_replay import DemoApiServer
     from smarketing.demo.generator import generate
 
+    ad_platform, crm = _demo_world(args.api)
     url = _prepare()
     demo_data = paths.home() / "demo-data"
-    config = _use_demo_sources(demo_data)
+    config = _use_demo_sources(demo_data, ad_platform, crm)
     last_day = args.date or _yesterday()
-    summary = generate(demo_data, end_date=last_day, days=config.history_days)
+    summary = generate(demo_data, end_date=last_day, days=config.history_days, ad_platform=ad_platform, crm=crm)
     print(
-        f"demo data:      {summary.ad_rows} Google Ads rows ({config.currency} {summary.spend_eur:,} spend), "
-        f"{summary.contacts} HubSpot contacts, {summary.deals} deals ({summary.won_deals} won), "
+        f"demo data:      {summary.ad_rows} {ad_platform} campaign rows ({config.currency} {summary.spend_eur:,} "
+        f"spend), {summary.contacts} {crm} people, {summary.deals} deals ({summary.won_deals} won), "
         f"{config.history_days} days to {last_day}"
     )
     with ExitStack() as stack:
         if args.api:
             server = stack.enter_context(DemoApiServer(demo_data, args.api))
-            config = _use_demo_sources(demo_data, server)
+            config = _use_demo_sources(demo_data, ad_platform, crm, server)
             print(f"demo APIs:      {', '.join(args.api)} served from {server.url} (smarketing.demo.api_replay)")
         _run_demo(config, url, last_day)
+
+
+def _demo_world(api: list[str]) -> tuple[str, str]:
+    """The demo company advertises on one platform and keeps one CRM: Google Ads and HubSpot unless
+    --api names another, whose demo data is then written (and served) instead."""
+    from smarketing.demo.generator import AD_PLATFORMS, CRMS
+
+    chosen = []
+    for kind, options, default in (("ad platform", AD_PLATFORMS, "google_ads"), ("CRM", CRMS, "hubspot")):
+        named = [source for source in api if source in options]
+        if len(named) > 1:
+            raise SystemExit(f"the demo company uses one {kind}: pick one of {', '.join(named)} for --api")
+        chosen.append(named[0] if named else default)
+    return chosen[0], chosen[1]
 
 
 def _run_demo(config: Config, url: str, last_day: date) -> None:
@@ -211,22 +227,45 @@ def _quality_line(url: str) -> str:
     return f"{checks}: {critical} critical, {warnings} warnings; {quarantined} rows in quarantine (`make quality`)"
 
 
-def _use_demo_sources(folder: Path, api: DemoApiServer | None = None) -> Config:
-    """The user's config with every source pointed at the demo data, so a demo never reads real ones:
-    its files, or the local server that serves them as the platform's API."""
+def _use_demo_sources(folder: Path, ad_platform: str, crm: str, api: DemoApiServer | None = None) -> Config:
+    """The user's config with the demo world's sources only, each pointed at the demo data: its
+    files, or the local server that serves them as the platform's API. A demo never reads real ones.
+    A source's settings (its lookback) are kept where the user's config has that source."""
     raw = yaml.safe_load(config_path().read_text(encoding="utf-8"))
+    user_sources = raw.get("sources") or {}
+    raw["sources"] = {name: dict(user_sources.get(name) or {}) for name in (ad_platform, crm, "fx_rates")}
     for name, source in raw["sources"].items():
         source.pop("conn_id", None)  # never a real account
+        source.pop("accounts", None)
         source["path"] = str(folder / name)
         if api is not None and name in api.platforms:
             conn_id = f"demo_{name}"
             os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(api.connection(name))
             del source["path"]
             source.update(conn_id=conn_id, accounts=api.platforms[name].accounts)
+    _add_demo_crm_mapping(raw.setdefault("definitions", {}), crm)
     demo_config = paths.home() / "demo-smarketing.yml"
     demo_config.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     os.environ["SMARKETING_CONFIG"] = str(demo_config)
     return load_config(demo_config)
+
+
+def _add_demo_crm_mapping(definitions: dict, crm: str) -> None:
+    """The demo CRM's own stage values (amoCRM's statuses are per account) join its mapping."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from smarketing.funnel_definitions import DEFAULT_CRM_MAPPINGS
+
+    writer = f"smarketing.demo.{crm}"
+    demo_fields = getattr(import_module(writer), "CRM_MAPPING_FIELDS", {}) if find_spec(writer) else {}
+    if not demo_fields:
+        return
+    if "crm_mappings" not in definitions:  # listing any mapping replaces the defaults: start from them
+        definitions["crm_mappings"] = {name: m.model_dump() for name, m in DEFAULT_CRM_MAPPINGS.items()}
+    fields = definitions["crm_mappings"].setdefault(crm, {}).setdefault("fields", {})
+    for field, values in demo_fields.items():
+        fields[field] = {**(fields.get(field) or {}), **values}
 
 
 def cmd_run(args: argparse.Namespace) -> None:
@@ -382,7 +421,8 @@ def main(argv: list[str] | None = None) -> None:
         "--api",
         type=lambda names: [name.strip() for name in names.split(",") if name.strip()],
         default=[],
-        help="comma-separated sources to read through their API connectors from a local replay of the demo data",
+        help="comma-separated sources to read through their API connectors from a local replay of the demo data "
+        "(one ad platform and one CRM at most; another than Google Ads or HubSpot gets the demo world written for it)",
     )
     demo.set_defaults(func=cmd_demo)
     run = commands.add_parser("run", help="run the nightly DAG once")

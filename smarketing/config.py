@@ -64,6 +64,21 @@ DEFAULT_LOOKBACK_DAYS = {
 }
 FALLBACK_LOOKBACK_DAYS = 3
 
+# What an API source's `accounts` lists: an ad platform's connection reaches many accounts and
+# reads those listed; a CRM's connection is one portal, org or account, so it takes none.
+ACCOUNTS_LISTED = {
+    "google_ads": "customer ids",
+    "meta_ads": "ad account ids",
+    "linkedin_ads": "ad account ids",
+    "yandex_direct": "client logins",
+}
+ONE_ACCOUNT_PER_CONNECTION = {
+    "hubspot": "one HubSpot portal (its access token's)",
+    "salesforce": "one Salesforce org",
+    "amocrm": "one amoCRM account (the connection's host)",
+    "bitrix24": "one Bitrix24 portal (its webhook's)",
+}
+
 
 def _known_zone(value: str) -> str:
     try:
@@ -367,6 +382,12 @@ class Config(_Strict):
 
 
 def _with_defaults(name: str, source: SourceConfig) -> SourceConfig:
+    if source.is_api and name in ACCOUNTS_LISTED and not source.accounts:
+        raise ValueError(f"sources.{name}.accounts: list the {ACCOUNTS_LISTED[name]} to read")
+    if source.is_api and name in ONE_ACCOUNT_PER_CONNECTION and source.accounts:
+        raise ValueError(
+            f"sources.{name}.accounts: the connection reads {ONE_ACCOUNT_PER_CONNECTION[name]}; remove `accounts`"
+        )
     update: dict[str, object] = {}
     if source.lookback_days is None:
         update["lookback_days"] = DEFAULT_LOOKBACK_DAYS.get(name, FALLBACK_LOOKBACK_DAYS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date, datetime, timedelta
 from importlib import import_module
 
@@ -94,9 +94,8 @@ def page_reader(source: str, settings: SourceConfig) -> Iterator[PageReader]:
         return
     if source not in API_CONNECTORS:
         raise ValueError(f"sources.{source}.conn_id: {source} has no API connector yet; give a file drop `path`")
-    open_reader = import_module(f"smarketing.extract.{source}_api").open_reader
-    with open_reader(settings) as reader:
-        yield reader
+    with closing(import_module(f"smarketing.extract.{source}_api").connect(settings)) as api:
+        yield api.pages
 
 
 def extract_and_load(conn: psycopg.Connection, config: Config, source: str, last_day: date) -> list[LoadResult]:

@@ -13,17 +13,20 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-# (status, JSON body) of one request: (method, path, parsed JSON body or None).
-Answer = tuple[int, Any]
-Handler = Callable[[str, str, Any], Answer | None]
+# (status, JSON body) of one request: (method, path with its query string, parsed JSON body, the
+# body's text when it is not JSON (a form), or None). A body of bytes is sent as it is (a TSV or CSV
+# report), with the answer's third element, response headers (Content-Type, Yandex's retryIn).
+Answer = tuple[int, Any] | tuple[int, Any, Mapping[str, str]]
+Handler = Callable[..., Answer | None]
 
 DEMO_TOKEN = "demo-access-token"
 
@@ -34,10 +37,13 @@ class DemoPlatform:
     # The Airflow connection (without host: the server's URL is added) and the accounts to read.
     connection: dict[str, Any]
     accounts: list[str]
+    # Request headers the platform answers by (Yandex's Client-Login names the account): when any
+    # are named, `handle` gets a fourth argument, {lower-case name: value} of those sent.
+    headers: tuple[str, ...] = ()
 
 
-def _token(method: str, path: str, _body: Any) -> Answer | None:
-    if (method, path) == ("POST", "/token"):
+def _token(method: str, target: str, _body: Any) -> Answer | None:
+    if (method, urlsplit(target).path) == ("POST", "/token"):
         return 200, {"access_token": DEMO_TOKEN, "expires_in": 3599, "token_type": "Bearer"}
     return None
 
@@ -55,7 +61,8 @@ _GOOGLE_ADS_FILES = {"campaign": "searchStream_*.json", "ad_group": "adGroupStre
 
 
 def google_ads(folder: Path) -> DemoPlatform:
-    def handle(method: str, path: str, body: Any) -> Answer | None:
+    def handle(method: str, target: str, body: Any) -> Answer | None:
+        path = urlsplit(target).path
         match = _SEARCH_STREAM.fullmatch(path)
         if method != "POST" or not match:
             return _token(method, path, body)
@@ -162,7 +169,8 @@ def hubspot(folder: Path) -> DemoPlatform:
                 results.append({"from": {"id": item["id"]}, "to": to})
         return 200, {"status": "COMPLETE", "results": results}
 
-    def handle(method: str, path: str, body: Any) -> Answer | None:
+    def handle(method: str, target: str, body: Any) -> Answer | None:
+        path = urlsplit(target).path
         if method == "POST" and (match := _HUBSPOT_SEARCH.fullmatch(path)):
             return search(match.group(1), body or {})
         if method == "POST" and (match := _HUBSPOT_ASSOCIATIONS.fullmatch(path)):
@@ -179,8 +187,17 @@ def _without_associations(record: dict) -> dict:
     return {key: value for key, value in record.items() if key != "associations"}
 
 
+def _replay_of(source: str) -> Callable[[Path], DemoPlatform]:
+    """The replay in `smarketing.demo.<source>`, next to the writer of that source's demo files."""
+    return lambda folder: import_module(f"smarketing.demo.{source}").replay(folder)
+
+
 # The platforms the demo can serve as an API, by source; each reads that source's demo folder.
-PLATFORMS: dict[str, Callable[[Path], DemoPlatform]] = {"google_ads": google_ads, "hubspot": hubspot}
+PLATFORMS: dict[str, Callable[[Path], DemoPlatform]] = {
+    "google_ads": google_ads,
+    "hubspot": hubspot,
+    **{source: _replay_of(source) for source in ("meta_ads", "linkedin_ads", "yandex_direct", "amocrm")},
+}
 
 
 class DemoApiServer:
@@ -215,10 +232,15 @@ class DemoApiServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def answer(self, method: str, path: str, body: Any) -> Answer:
+    def answer(self, method: str, path: str, body: Any, headers: Mapping[str, str] | None = None) -> Answer:
         self.requests += 1
+        sent = {name.lower(): value for name, value in (headers or {}).items()}
         for platform in self.platforms.values():
-            answer = platform.handle(method, path, body)
+            if platform.headers:
+                wanted = {name: sent[name] for name in platform.headers if name in sent}
+                answer = platform.handle(method, path, body, wanted)
+            else:
+                answer = platform.handle(method, path, body)
             if answer is not None:
                 return answer
         return 404, {"message": f"the demo API does not serve {method} {path}"}
@@ -230,14 +252,19 @@ class DemoApiServer:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                body = json.loads(raw) if raw and "json" in (self.headers.get("Content-Type") or "") else None
-                status, answer = server.answer(self.command, urlsplit(self.path).path, body)
-                payload = json.dumps(answer).encode()
+                is_json = "json" in (self.headers.get("Content-Type") or "")
+                body = (json.loads(raw) if is_json else raw.decode()) if raw else None
+                status, answer, *more = server.answer(self.command, self.path, body, dict(self.headers.items()))
+                headers = {"Content-Type": "application/json", **(more[0] if more else {})}
+                payload = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                if status != 204:  # No Content (amoCRM's end of a list) has neither body nor length
+                    self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                if status != 204:
+                    self.wfile.write(payload)
 
             do_GET = do_POST = _serve
 

@@ -11,7 +11,13 @@ Google Ads comes at two grains: a campaign report per account and day, and an ad
 for the campaigns that have ad groups (not Performance Max), whose rows add up exactly to the
 campaign's row of the day, as Google Ads' own numbers do.
 
+The same simulated company can advertise on another ad platform and keep its people in another
+CRM (`ad_platform=`, `crm=`): the campaigns, people, deals and sales activities stay the same and
+are written in that platform's format by `smarketing.demo.<source>.write`, with the UTM tags and
+click ids a click on that platform's ads carries (CLICK_TAGS).
+
     python -m smarketing.demo.generator --out DIR --end-date 2026-11-22 [--days 90]
+        [--ad-platform meta_ads] [--crm salesforce]
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,6 +48,9 @@ FIRST_DEAL_ID = 9_000_001
 # HubSpot's engagement types share no id space we rely on; each gets its own range.
 FIRST_ENGAGEMENT_IDS = {"calls": 31_000_000_001, "emails": 32_000_000_001, "meetings": 33_000_000_001}
 MICROS_PER_CENT = 10_000
+AD_PLATFORMS = ("google_ads", "meta_ads", "linkedin_ads", "yandex_direct")
+# The CRMs the demo world can be written for (Salesforce and Bitrix24 have no demo writer yet).
+CRMS = ("hubspot", "amocrm")
 
 
 @dataclass(frozen=True)
@@ -512,6 +522,26 @@ class Engagement:
 
 
 @dataclass(frozen=True)
+class ClickTags:
+    """What a click on one ad platform's ads brings to the landing page, hence to the CRM."""
+
+    utm_source: str
+    utm_medium: str | None  # None: by campaign type, as Google Ads auto-tagging does
+    crm_source: str | None  # HubSpot's original source; None: PAID_SEARCH or OTHER_CAMPAIGNS by type
+    click_id_property: str | None  # the HubSpot contact property that keeps the click id
+    # Yandex Direct runs video ads in media (CPM banner) campaigns: their clicks are tagged display.
+    video_medium: str = "video"
+
+
+CLICK_TAGS = {
+    "google_ads": ClickTags("google", None, None, "hs_google_click_id"),
+    "meta_ads": ClickTags("facebook", "paid_social", "PAID_SOCIAL", "hs_facebook_click_id"),
+    "linkedin_ads": ClickTags("linkedin", "paid_social", "PAID_SOCIAL", None),
+    "yandex_direct": ClickTags("yandex", None, None, None, video_medium="display"),
+}
+
+
+@dataclass(frozen=True)
 class Window:
     """The covered days and the last moment anything may be dated."""
 
@@ -528,10 +558,38 @@ class Window:
         return [self.first_day + timedelta(days=offset) for offset in range(count)]
 
 
-def generate(out_dir: Path, end_date: date, days: int = 90, seed: int = 7) -> DemoSummary:
-    """Write Google Ads, HubSpot and ECB FX files for `days` days ending on `end_date`."""
+@dataclass
+class DemoWorld:
+    """Everything simulated, before it is written in any platform's format.
+
+    `contacts` and `deals` carry their ids and HubSpot's stage names (lifecyclestage, lead status,
+    dealstage); `contacts` includes the test and duplicate records, sorted by creation.
+    """
+
+    window: Window
+    ad_rows: list[AdRow]
+    ad_group_rows: list[AdGroupRow]
+    contacts: list[Contact]
+    deals: list[Deal]
+    engagements: list[Engagement]
+
+
+def generate(
+    out_dir: Path,
+    end_date: date,
+    days: int = 90,
+    seed: int = 7,
+    ad_platform: str = "google_ads",
+    crm: str = "hubspot",
+) -> DemoSummary:
+    """Write the ad platform's, the CRM's and ECB FX files for `days` days ending on `end_date`."""
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
+    if ad_platform not in AD_PLATFORMS or crm not in CRMS:
+        raise ValueError(
+            f"the demo advertises on one of {', '.join(AD_PLATFORMS)} and keeps people in one of "
+            f"{', '.join(CRMS)}; got {ad_platform} and {crm}"
+        )
     window = Window(end_date - timedelta(days=days - 1), end_date)
     # Independent streams, so a change in one part does not reshuffle the others.
     root = random.Random(seed)
@@ -539,11 +597,12 @@ def generate(out_dir: Path, end_date: date, days: int = 90, seed: int = 7) -> De
     fx_rng, profile_rng, sales_rng = (random.Random(root.getrandbits(64)) for _ in range(3))
     # Drawn after the others, so adding it left every stream above (and its bytes) as it was.
     ad_group_rng = random.Random(root.getrandbits(64))
+    writer_rng = random.Random(root.getrandbits(64))
 
     fx = _simulate_fx(fx_rng, window.first_day - timedelta(days=FX_DAYS_BEFORE_WINDOW), window.last_day)
     ad_rows = _simulate_ad_rows(ads_rng, window, fx)
     ad_group_rows = _split_into_ad_groups(ad_group_rng, ad_rows)
-    contacts = _simulate_contacts(people_rng, window, ad_rows)
+    contacts = _simulate_contacts(people_rng, window, ad_rows, CLICK_TAGS[ad_platform])
     deals = [deal for contact in contacts if (deal := _run_funnel(funnel_rng, contact, window.cutoff)) is not None]
     contacts += _test_and_duplicate_records(people_rng, funnel_rng, window, contacts)
 
@@ -557,16 +616,18 @@ def generate(out_dir: Path, end_date: date, days: int = 90, seed: int = 7) -> De
         _profile(profile_rng, contact)
     engagements = _simulate_engagements(sales_rng, contacts, deals, window.cutoff)
 
-    for folder in ("google_ads", "hubspot", "fx_rates"):
+    world = DemoWorld(window, ad_rows, ad_group_rows, contacts, deals, engagements)
+    for folder in (*AD_PLATFORMS, *CRMS, "fx_rates"):
         shutil.rmtree(out_dir / folder, ignore_errors=True)
-    _write_google_ads(wire_rng, out_dir / "google_ads", window, ad_rows)
-    _write_google_ads_ad_groups(ad_group_rng, out_dir / "google_ads", window, ad_group_rows)
-    hubspot = out_dir / "hubspot"
-    _write_pages(hubspot / "contacts", "contacts", [_contact_body(c) for c in contacts])
-    _write_pages(hubspot / "deals", "deals", [_deal_body(d) for d in deals])
-    for object_type in FIRST_ENGAGEMENT_IDS:
-        of_type = [_engagement_body(e) for e in engagements if e.object_type == object_type]
-        _write_pages(hubspot / object_type, object_type, of_type)
+    if ad_platform == "google_ads":
+        _write_google_ads(wire_rng, out_dir / "google_ads", window, ad_rows)
+        _write_google_ads_ad_groups(ad_group_rng, out_dir / "google_ads", window, ad_group_rows)
+    else:
+        import_module(f"smarketing.demo.{ad_platform}").write(world, out_dir / ad_platform, writer_rng)
+    if crm == "hubspot":
+        _write_hubspot(out_dir / "hubspot", world)
+    else:
+        import_module(f"smarketing.demo.{crm}").write(world, out_dir / crm, writer_rng)
     _write_ecb_csv(out_dir / "fx_rates" / "eurofxref-hist.csv", fx)
 
     won = [deal for deal in deals if deal.stage == "closedwon"]
@@ -873,7 +934,7 @@ def _google_ads_ad_group_row(row: AdGroupRow, account: Account) -> dict[str, Any
 # --- HubSpot: who arrives --------------------------------------------------------------
 
 
-def _simulate_contacts(rng: random.Random, window: Window, ad_rows: list[AdRow]) -> list[Contact]:
+def _simulate_contacts(rng: random.Random, window: Window, ad_rows: list[AdRow], tags: ClickTags) -> list[Contact]:
     """New contacts per day; paid ones in proportion to that day's spend / campaign CPL."""
     companies = _companies(rng)
     used_emails: set[str] = set()
@@ -892,7 +953,7 @@ def _simulate_contacts(rng: random.Random, window: Window, ad_rows: list[AdRow])
             expected = float(row.cost_eur) / campaign.cost_per_lead_eur
             for _ in range(_poisson(rng, expected)):
                 created_at = _moment_on(rng, day, VISITOR_HOUR_WEIGHTS)
-                arrive(created_at, _paid_attribution(rng, campaign), campaign.quality)
+                arrive(created_at, _paid_attribution(rng, campaign, tags), campaign.quality)
         for channel in CHANNELS:
             for _ in range(_poisson(rng, _expected_channel_leads(channel, day))):
                 created_at = _moment_on(rng, day, VISITOR_HOUR_WEIGHTS)
@@ -936,20 +997,26 @@ def _event_imports(rng: random.Random, window: Window) -> list[tuple[date, datet
     return imports
 
 
-def _paid_attribution(rng: random.Random, campaign: Campaign) -> dict[str, str | None]:
+def _paid_attribution(rng: random.Random, campaign: Campaign, tags: ClickTags) -> dict[str, str | None]:
     is_search = campaign.channel_type in ("SEARCH", "PERFORMANCE_MAX")
-    medium = {"DISPLAY": "display", "VIDEO": "video"}.get(campaign.channel_type, "cpc")
+    medium = {"DISPLAY": "display", "VIDEO": tags.video_medium}.get(campaign.channel_type, "cpc")
     # Without cookie consent the landing page keeps its UTM tags but loses the click id.
     consent_denied = rng.random() < CONSENT_DENIED_RATE
-    return {
-        "hs_analytics_source": "PAID_SEARCH" if is_search else "OTHER_CAMPAIGNS",
+    keyword = rng.choice(campaign.keywords) if is_search else None
+    # Drawn on every platform, so the people simulated after it are the same on each.
+    click_id = None if consent_denied else _gclid(rng)
+    attribution = {
+        "hs_analytics_source": tags.crm_source or ("PAID_SEARCH" if is_search else "OTHER_CAMPAIGNS"),
         "hs_analytics_source_data_1": campaign.name,
-        "hs_analytics_source_data_2": rng.choice(campaign.keywords) if is_search else None,
-        "utm_source": "google",
-        "utm_medium": medium,
+        "hs_analytics_source_data_2": None if tags.crm_source else keyword,
+        "utm_source": tags.utm_source,
+        "utm_medium": tags.utm_medium or medium,
         "utm_campaign": campaign.name,
-        "hs_google_click_id": None if consent_denied else _gclid(rng),
+        "hs_google_click_id": None,
     }
+    if tags.click_id_property is not None:
+        attribution[tags.click_id_property] = click_id
+    return attribution
 
 
 def _channel_attribution(rng: random.Random, channel: Channel, day: date) -> dict[str, str | None]:
@@ -1460,6 +1527,14 @@ def _business_time(rng: random.Random, moment: datetime) -> datetime:
 # --- HubSpot: wire format --------------------------------------------------------------
 
 
+def _write_hubspot(folder: Path, world: DemoWorld) -> None:
+    _write_pages(folder / "contacts", "contacts", [_contact_body(c) for c in world.contacts])
+    _write_pages(folder / "deals", "deals", [_deal_body(d) for d in world.deals])
+    for object_type in FIRST_ENGAGEMENT_IDS:
+        of_type = [_engagement_body(e) for e in world.engagements if e.object_type == object_type]
+        _write_pages(folder / object_type, object_type, of_type)
+
+
 def _contact_body(contact: Contact) -> dict[str, Any]:
     contact_id = str(contact.contact_id)
     last_modified_at = contact.last_modified_at or contact.created_at
@@ -1625,14 +1700,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Command line entry: write the demo data and print what was written."""
     parser = argparse.ArgumentParser(
         prog="python -m smarketing.demo.generator",
-        description="Write deterministic Google Ads and HubSpot demo API responses.",
+        description="Write deterministic demo data: ad platform, CRM and ECB rates.",
     )
     parser.add_argument("--out", type=Path, required=True, help="output directory")
     parser.add_argument("--end-date", type=date.fromisoformat, required=True, help="last day, YYYY-MM-DD")
     parser.add_argument("--days", type=int, default=90, help="days covered (default 90)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    parser.add_argument("--ad-platform", choices=AD_PLATFORMS, default="google_ads", help="where the ads run")
+    parser.add_argument("--crm", choices=CRMS, default="hubspot", help="the CRM that keeps people and deals")
     args = parser.parse_args(argv)
-    summary = generate(args.out, args.end_date, args.days, args.seed)
+    summary = generate(args.out, args.end_date, args.days, args.seed, args.ad_platform, args.crm)
     for name, value in dataclasses.asdict(summary).items():
         print(f"{name}: {value}")
 

@@ -1,7 +1,8 @@
 """Connectors: what each source's streams look like and how their pages are read.
 
 A connector is the module smarketing.extract.<source> declaring its STREAMS; one that can read
-its platform's API as well has smarketing.extract.<source>_api with `open_reader(settings)`.
+its platform's API as well has smarketing.extract.<source>_api, whose `connect(settings)` gives
+the API of one run: `pages(stream, window, cursors)` reads, `close()` ends it.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -35,7 +34,7 @@ from smarketing.extract.http import (
     connection_base_url,
     safe_url,
 )
-from smarketing.extract.records import Page, PageReader, SourceDataError
+from smarketing.extract.records import Page, SourceDataError
 from smarketing.extract.streams import Stream, Window
 
 if TYPE_CHECKING:
@@ -177,7 +176,7 @@ class AmoCrmApi:
                 raise SourceDataError(stream, origin, f"not valid JSON (a cut-off response?): {error}") from None
             yield Page(origin=origin, body=body)
             if cursors is not None and listing.cursor_field:
-                _advance(cursors, account, stream, body, listing.cursor_field)
+                cursors.advance_to_latest(account, _changes(stream, body, listing.cursor_field))
             if not listing.limit or not _links_next(body):
                 return
             number += 1
@@ -192,28 +191,14 @@ def _links_next(body: Any) -> bool:
     return isinstance(links, dict) and isinstance(links.get("next"), dict)
 
 
-def _advance(cursors: Cursors, account: str, stream: Stream, body: Any, cursor_field: str) -> None:
-    """The cursor: the latest change (event) read of the account, as an ISO timestamp."""
+def _changes(stream: Stream, body: Any, cursor_field: str) -> Iterator[datetime]:
+    """When each record of the page last changed (its cursor field, Unix seconds)."""
     records = (body.get("_embedded") or {}).get(stream.name) if isinstance(body, dict) else None
-    seen = [r[cursor_field] for r in records or () if isinstance(r, dict) and isinstance(r.get(cursor_field), int)]
-    if not seen:
-        return
-    latest = datetime.fromtimestamp(max(seen), UTC).isoformat()
-    saved = cursors.get(account)
-    if saved is None or datetime.fromisoformat(saved) < datetime.fromisoformat(latest):
-        cursors.advance(account, latest)
+    for record in records or ():
+        if isinstance(record, dict) and isinstance(record.get(cursor_field), int):
+            yield datetime.fromtimestamp(record[cursor_field], UTC)
 
 
-@contextmanager
-def open_reader(settings: SourceConfig) -> Iterator[PageReader]:
-    """The reader of one run, from the source's Airflow connection (one account)."""
-    if settings.accounts:
-        raise ValueError(
-            "sources.amocrm.accounts: one amoCRM connection reads one account (its subdomain is the "
-            "connection's host); leave `accounts` empty"
-        )
-    api = AmoCrmApi(Credentials.from_airflow(settings.conn_id))
-    try:
-        yield api.pages
-    finally:
-        api.close()
+def connect(settings: SourceConfig) -> AmoCrmApi:
+    """The API of one run, from the source's Airflow connection."""
+    return AmoCrmApi(Credentials.from_airflow(settings.conn_id))

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import count
@@ -38,7 +37,7 @@ from smarketing.extract.http import (
     connection_base_url,
     safe_url,
 )
-from smarketing.extract.records import Page, PageReader, SourceDataError, page_records
+from smarketing.extract.records import Page, SourceDataError, page_records
 from smarketing.extract.streams import Stream, Window
 
 if TYPE_CHECKING:
@@ -149,7 +148,7 @@ class Bitrix24Api:
             records = [record for _, record, _ in page_records(stream, page) if isinstance(record, dict)]
             yield page
             if cursors is not None:
-                _advance(cursors, window_field, records)
+                cursors.advance_to_latest(PORTAL, _moments(window_field, records))
             if len(records) < PAGE_SIZE:
                 return
             ids = [int(record["ID"]) for record in records if str(record.get("ID", "")).isdigit()]
@@ -170,29 +169,17 @@ def _result(stream: Stream, origin: str, response: httpx.Response) -> dict[str, 
     return body
 
 
-def _advance(cursors: Cursors, window_field: str, records: list[dict[str, Any]]) -> None:
-    """The cursor moves to the latest window-field value read; one that is no timestamp is left out
-    (the loader rejects its record)."""
-    saved = cursors.get(PORTAL)
-    moments = [datetime.fromisoformat(saved)] if saved else []
+def _moments(window_field: str, records: list[dict[str, Any]]) -> Iterator[datetime]:
+    """The window-field values read; one that is no timestamp is left out (the loader rejects its record)."""
     for record in records:
         try:
             moment = datetime.fromisoformat(record.get(window_field))
         except (TypeError, ValueError):
             continue
         if moment.tzinfo is not None:
-            moments.append(moment)
-    if moments:
-        cursors.advance(PORTAL, max(moments).isoformat())
+            yield moment
 
 
-@contextmanager
-def open_reader(settings: SourceConfig) -> Iterator[PageReader]:
-    """The reader of one run, from the source's Airflow connection (one portal)."""
-    if settings.accounts:
-        raise ValueError("bitrix24: a webhook reads one whole portal; leave sources.bitrix24.accounts empty")
-    api = Bitrix24Api(Credentials.from_airflow(settings.conn_id))
-    try:
-        yield api.pages
-    finally:
-        api.close()
+def connect(settings: SourceConfig) -> Bitrix24Api:
+    """The API of one run, from the source's Airflow connection."""
+    return Bitrix24Api(Credentials.from_airflow(settings.conn_id))

@@ -8,6 +8,7 @@ the next run reads those records again instead of skipping them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import psycopg
 
@@ -60,6 +61,13 @@ class Cursors:
     def advance(self, account: str, cursor: str) -> None:
         """Takes effect in the warehouse only when the load that read the pages commits (`save`)."""
         self._advanced[account] = cursor
+
+    def advance_to_latest(self, account: str, moments: Iterable[datetime]) -> None:
+        """Advance to the latest of `moments` (aware times of records read), if past where it is."""
+        latest = max(moments, default=None)
+        current = self.get(account)
+        if latest is not None and (current is None or datetime.fromisoformat(current) < latest):
+            self.advance(account, latest.isoformat())
 
     def discard(self) -> None:
         """Forget this run's advances (their load failed): the next extraction starts from the saved ones."""

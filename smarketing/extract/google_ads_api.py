@@ -15,7 +15,6 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +31,7 @@ from smarketing.extract.http import (
     connection_base_url,
     refresh_token_grant,
 )
-from smarketing.extract.records import Page, PageReader, SourceDataError
+from smarketing.extract.records import Page, SourceDataError
 from smarketing.extract.streams import Stream, Window
 
 if TYPE_CHECKING:
@@ -147,8 +146,6 @@ class GoogleAdsApi:
         policy: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if not customer_ids:
-            raise ValueError("google_ads: list the customer ids to read in sources.google_ads.accounts")
         self.credentials = credentials
         self.customer_ids = tuple(customer_ids)
         headers = {"developer-token": credentials.developer_token}
@@ -196,11 +193,6 @@ class GoogleAdsApi:
         self._authorised = True
 
 
-@contextmanager
-def open_reader(settings: SourceConfig) -> Iterator[PageReader]:
-    """The reader of one run, from the source's Airflow connection and accounts."""
-    api = GoogleAdsApi(Credentials.from_airflow(settings.conn_id), settings.accounts)
-    try:
-        yield api.pages
-    finally:
-        api.close()
+def connect(settings: SourceConfig) -> GoogleAdsApi:
+    """The API of one run, from the source's Airflow connection and accounts."""
+    return GoogleAdsApi(Credentials.from_airflow(settings.conn_id), settings.accounts)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -36,7 +35,7 @@ from smarketing.extract.http import (
     connection_base_url,
     retry_after_seconds,
 )
-from smarketing.extract.records import Page, PageReader, SourceDataError
+from smarketing.extract.records import Page, SourceDataError
 from smarketing.extract.streams import Stream, Window
 
 if TYPE_CHECKING:
@@ -283,13 +282,6 @@ def _json_object(stream: Stream, origin: str, response: httpx.Response) -> dict[
     return body
 
 
-@contextmanager
-def open_reader(settings: SourceConfig) -> Iterator[PageReader]:
-    """The reader of one run, from the source's Airflow connection."""
-    if settings.accounts:
-        raise ValueError("sources.hubspot.accounts: a HubSpot access token reads one portal; remove `accounts`")
-    api = HubSpotApi(Credentials.from_airflow(settings.conn_id))
-    try:
-        yield api.pages
-    finally:
-        api.close()
+def connect(settings: SourceConfig) -> HubSpotApi:
+    """The API of one run, from the source's Airflow connection."""
+    return HubSpotApi(Credentials.from_airflow(settings.conn_id))

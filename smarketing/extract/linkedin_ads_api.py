@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -47,7 +46,7 @@ from smarketing.extract.http import (
     safe_url,
 )
 from smarketing.extract.linkedin_ads import ACCOUNT_URN, DERIVED_FROM, PIVOT_FIELDS
-from smarketing.extract.records import Page, PageReader, SourceDataError
+from smarketing.extract.records import Page, SourceDataError
 from smarketing.extract.streams import Stream, Window
 
 if TYPE_CHECKING:
@@ -115,8 +114,6 @@ class LinkedInAdsApi:
         sleep: Callable[[float], None] = time.sleep,
         element_cap: int = ELEMENT_CAP,
     ) -> None:
-        if not accounts:
-            raise ValueError("linkedin_ads: list the ad accounts to read in sources.linkedin_ads.accounts")
         self.credentials = credentials
         self.accounts = tuple(dict.fromkeys(account_id(account) for account in accounts))
         self.element_cap = element_cap
@@ -184,11 +181,6 @@ class LinkedInAdsApi:
             raise ApiError(error.source, error.stream, "GET", error.url, reason, gave_up=error.gave_up) from None
 
 
-@contextmanager
-def open_reader(settings: SourceConfig) -> Iterator[PageReader]:
-    """The reader of one run, from the source's Airflow connection and accounts."""
-    api = LinkedInAdsApi(Credentials.from_airflow(settings.conn_id), settings.accounts)
-    try:
-        yield api.pages
-    finally:
-        api.close()
+def connect(settings: SourceConfig) -> LinkedInAdsApi:
+    """The API of one run, from the source's Airflow connection and accounts."""
+    return LinkedInAdsApi(Credentials.from_airflow(settings.conn_id), settings.accounts)

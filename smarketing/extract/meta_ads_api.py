@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -41,7 +40,7 @@ from smarketing.extract.http import (
     retry_after_seconds,
     safe_url,
 )
-from smarketing.extract.records import Page, PageReader, SourceDataError
+from smarketing.extract.records import Page, SourceDataError
 from smarketing.extract.streams import Stream, Window
 
 if TYPE_CHECKING:
@@ -163,8 +162,6 @@ class MetaAdsApi:
         policy: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if not accounts:
-            raise ValueError("meta_ads: list the ad accounts to read in sources.meta_ads.accounts")
         self.credentials = credentials
         self.accounts = tuple(dict.fromkeys(account_id(account) for account in accounts))
         self._sleep = sleep
@@ -286,11 +283,6 @@ def _json_object(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-@contextmanager
-def open_reader(settings: SourceConfig) -> Iterator[PageReader]:
-    """The reader of one run, from the source's Airflow connection and accounts."""
-    api = MetaAdsApi(Credentials.from_airflow(settings.conn_id), settings.accounts)
-    try:
-        yield api.pages
-    finally:
-        api.close()
+def connect(settings: SourceConfig) -> MetaAdsApi:
+    """The API of one run, from the source's Airflow connection and accounts."""
+    return MetaAdsApi(Credentials.from_airflow(settings.conn_id), settings.accounts)

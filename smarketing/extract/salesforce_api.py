@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import count
@@ -49,7 +48,7 @@ from smarketing.extract.http import (
     refresh_token_grant,
     safe_url,
 )
-from smarketing.extract.records import Page, PageReader, SourceDataError
+from smarketing.extract.records import Page, SourceDataError
 from smarketing.extract.salesforce import CURRENCY_FIELD, OBJECTS, WINDOW_FIELD
 from smarketing.extract.streams import Stream, Window
 
@@ -184,7 +183,7 @@ class SalesforceApi:
                         record[CURRENCY_FIELD] = filled_currency
             yield Page(origin=origin, body=body)
             if cursors is not None:
-                _advance(cursors, records)
+                cursors.advance_to_latest(ORG, _modstamps(records))
             next_url = body.get("nextRecordsUrl")
             if body.get("done", True) or not next_url:
                 return
@@ -235,28 +234,17 @@ def _json_object(stream: Stream, origin: str, response: httpx.Response) -> dict[
     return body
 
 
-def _advance(cursors: Cursors, records: list[Any]) -> None:
-    """The cursor moves to the highest SystemModstamp read; a value the loader rejects is left out."""
-    saved = cursors.get(ORG)
-    moments = [datetime.fromisoformat(saved)] if saved else []
+def _modstamps(records: list[Any]) -> Iterator[datetime]:
+    """The SystemModstamps read, in UTC; a value the loader rejects is left out."""
     for record in records:
         try:
             moment = datetime.fromisoformat(record.get(WINDOW_FIELD))
         except (AttributeError, TypeError, ValueError):
             continue
         if moment.tzinfo is not None:
-            moments.append(moment.astimezone(UTC))
-    if moments:
-        cursors.advance(ORG, max(moments).isoformat())
+            yield moment.astimezone(UTC)
 
 
-@contextmanager
-def open_reader(settings: SourceConfig) -> Iterator[PageReader]:
-    """The reader of one run, from the source's Airflow connection (one org)."""
-    if settings.accounts:
-        raise ValueError("sources.salesforce.accounts: a Salesforce connection reads one org; remove `accounts`")
-    api = SalesforceApi(Credentials.from_airflow(settings.conn_id))
-    try:
-        yield api.pages
-    finally:
-        api.close()
+def connect(settings: SourceConfig) -> SalesforceApi:
+    """The API of one run, from the source's Airflow connection."""
+    return SalesforceApi(Credentials.from_airflow(settings.conn_id))

@@ -30,7 +30,6 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -50,7 +49,7 @@ from smarketing.extract.http import (
     retry_after_seconds,
     safe_url,
 )
-from smarketing.extract.records import Page, PageReader, SourceDataError, SourceRecord
+from smarketing.extract.records import Page, SourceDataError, SourceRecord
 from smarketing.extract.streams import Stream, Window
 from smarketing.extract.yandex_direct import ADDED_FIELDS
 
@@ -160,8 +159,6 @@ class YandexDirectApi:
         policy: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if not logins:
-            raise ValueError("yandex_direct: list the client logins to read in sources.yandex_direct.accounts")
         self.credentials = credentials
         self.logins = tuple(dict.fromkeys(logins))
         self._sleep = sleep
@@ -268,11 +265,6 @@ def _cost_in_micros(source_record: SourceRecord) -> SourceRecord:
     return source_record._replace(record={**record, "Cost": str(micros)})
 
 
-@contextmanager
-def open_reader(settings: SourceConfig) -> Iterator[PageReader]:
-    """The reader of one run, from the source's Airflow connection and client logins."""
-    api = YandexDirectApi(Credentials.from_airflow(settings.conn_id), settings.accounts)
-    try:
-        yield api.pages
-    finally:
-        api.close()
+def connect(settings: SourceConfig) -> YandexDirectApi:
+    """The API of one run, from the source's Airflow connection and accounts."""
+    return YandexDirectApi(Credentials.from_airflow(settings.conn_id), settings.accounts)

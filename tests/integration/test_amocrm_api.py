@@ -251,16 +251,3 @@ def test_retries_give_up_after_max_attempts(warehouse, replay):
         load_stream(warehouse, ACCOUNT, api(replay, sleeps, RetryPolicy(max_attempts=3)).pages(ACCOUNT, window()),
                     window())  # fmt: skip
     assert sleeps == [1.0, 1.0]
-
-
-def test_accounts_are_one_connection_each(tmp_path, warehouse):
-    path = tmp_path / "smarketing.yml"
-    path.write_text(
-        """
-sources:
-  amocrm: {conn_id: amocrm_replay, accounts: [romashka, vasilek]}
-report: {recipients: [a@example.org], sender: b@example.org}
-"""
-    )
-    with pytest.raises(ValueError, match=r"sources\.amocrm\.accounts: one amoCRM connection reads one account"):
-        extract_and_load(warehouse, load_config(path), "amocrm", LAST_DAY)

@@ -18,7 +18,7 @@ import pytest
 
 from smarketing.config import load_config
 from smarketing.extract import bitrix24
-from smarketing.extract.bitrix24_api import Bitrix24Api, Credentials, open_reader
+from smarketing.extract.bitrix24_api import Bitrix24Api, Credentials
 from smarketing.extract.cursors import Cursors, load_with_cursors
 from smarketing.extract.http import ApiError
 from smarketing.extract.records import SourceDataError
@@ -249,12 +249,6 @@ def test_the_window_is_the_filter_and_the_cursor_keeps_the_latest(warehouse, rep
     assert warehouse.execute(
         "select id, opportunity, currency_id, lead_id from raw.bitrix24__deals order by id"
     ).fetchall() == [("301", Decimal("480000.00"), "RUB", "17"), ("302", Decimal("12500.00"), "USD", None)]
-
-
-def test_a_webhook_reads_one_portal(replay, config):
-    settings = config.sources["bitrix24"].model_copy(update={"accounts": ["other"]})
-    with pytest.raises(ValueError, match=r"leave sources\.bitrix24\.accounts empty"), open_reader(settings):
-        pass
 
 
 def test_a_full_page_that_reads_on_from_no_new_id_stops_the_load(warehouse, replay):

@@ -11,7 +11,7 @@ from psycopg import sql
 
 from smarketing.config import load_config
 from smarketing.demo.api_replay import DemoApiServer
-from smarketing.demo.generator import generate
+from smarketing.demo.generator import AD_PLATFORMS, CRMS, generate
 from smarketing.pipeline import extract_and_load, prepare_warehouse
 
 pytestmark = pytest.mark.integration
@@ -27,6 +27,15 @@ def demo_data(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo-data")
     generate(folder, end_date=LAST_DAY, days=21)
     return folder
+
+
+def _demo_data_of(source: str, default: Path, tmp_path: Path) -> Path:
+    """The default demo world for Google Ads and HubSpot; else the same world written for `source`."""
+    if source in ("google_ads", "hubspot"):
+        return default
+    world = {"ad_platform": source} if source in AD_PLATFORMS else {"crm": source}
+    generate(tmp_path / "demo-data", end_date=LAST_DAY, days=21, **world)
+    return tmp_path / "demo-data"
 
 
 @pytest.fixture
@@ -63,10 +72,11 @@ def _raw_rows(conn: psycopg.Connection, table: str) -> list[tuple]:
     return sorted(conn.execute(query).fetchall(), key=repr)
 
 
-@pytest.mark.parametrize("source", ["google_ads", "hubspot"])
+@pytest.mark.parametrize("source", [*AD_PLATFORMS, *CRMS])
 def test_the_api_replay_loads_what_the_file_drop_loads(
     source, demo_data, warehouse, second_warehouse, tmp_path, monkeypatch
 ):
+    demo_data = _demo_data_of(source, demo_data, tmp_path)
     with DemoApiServer(demo_data, [source]) as server:
         monkeypatch.setenv(f"AIRFLOW_CONN_DEMO_{source.upper()}", json.dumps(server.connection(source)))
         api_source = {"conn_id": f"demo_{source}", "accounts": server.platforms[source].accounts}
@@ -88,5 +98,5 @@ def test_the_api_replay_loads_what_the_file_drop_loads(
 
 
 def test_a_source_the_demo_cannot_serve_is_named(demo_data):
-    with pytest.raises(ValueError, match="cannot serve linkedin_ads as an API"):
-        DemoApiServer(demo_data, ["linkedin_ads"])
+    with pytest.raises(ValueError, match="cannot serve salesforce as an API"):
+        DemoApiServer(demo_data, ["salesforce"])

@@ -299,20 +299,6 @@ def test_searches_are_paced_below_five_a_second(warehouse, replay):
     assert sleeps == pytest.approx([0.2, 0.2])  # before the second and the third search, none before the first
 
 
-def test_accounts_are_refused(tmp_path, warehouse, replay, config, monkeypatch):
-    path = tmp_path / "accounts.yml"
-    path.write_text(
-        """
-sources:
-  hubspot: {conn_id: hubspot_replay, accounts: ["12345678"]}
-report: {recipients: [a@example.org], sender: b@example.org}
-"""
-    )
-    with pytest.raises(ValueError, match=r"sources\.hubspot\.accounts: a HubSpot access token reads one portal"):
-        extract_and_load(warehouse, load_config(path), "hubspot", LAST_DAY)
-    assert replay.requests == []
-
-
 def test_an_engagement_names_its_rep_through_the_owners(warehouse_url, warehouse, replay, config, config_path,
                                                         monkeypatch):  # fmt: skip
     script_every_stream(replay, with_call=True)

@@ -254,17 +254,3 @@ def test_a_refused_refresh_token_names_the_oauth_error(warehouse, replay):
 
     assert REFRESH_TOKEN not in str(error.value) and CLIENT_SECRET not in str(error.value)
     assert sleeps == []
-
-
-def test_accounts_are_refused(tmp_path, warehouse, replay, config):
-    path = tmp_path / "accounts.yml"
-    path.write_text(
-        """
-sources:
-  salesforce: {conn_id: salesforce_replay, accounts: ["00D5g000004Replay"]}
-report: {recipients: [a@example.org], sender: b@example.org}
-"""
-    )
-    with pytest.raises(ValueError, match=r"sources\.salesforce\.accounts: a Salesforce connection reads one org"):
-        extract_and_load(warehouse, load_config(path), "salesforce", LAST_DAY)
-    assert replay.requests == []

@@ -83,6 +83,22 @@ def test_api_sources_name_a_connection_and_accounts(tmp_path):
     assert config.sources["hubspot"].accounts == []
 
 
+@pytest.mark.parametrize(
+    ("crm", "reads"),
+    [
+        ("hubspot", "one HubSpot portal (its access token's)"),
+        ("salesforce", "one Salesforce org"),
+        ("amocrm", "one amoCRM account (the connection's host)"),
+        ("bitrix24", "one Bitrix24 portal (its webhook's)"),
+    ],
+)
+def test_a_crm_connection_reads_one_portal_without_accounts(tmp_path, crm, reads):
+    path = write(tmp_path, VALID.replace("hubspot: {path: crm}", f"{crm}: {{conn_id: crm, accounts: ['123']}}"))
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert f"sources.{crm}.accounts: the connection reads {reads}; remove `accounts`" in str(error.value)
+
+
 def test_lookback_defaults_per_source_kind(tmp_path):
     config = load_config(
         write(
@@ -105,6 +121,7 @@ def test_lookback_defaults_per_source_kind(tmp_path):
             "{conn_id: gads, accounts: [123-45]}",
             "sources.google_ads.accounts: '123-45' is not a Google Ads customer id",
         ),
+        ("{conn_id: gads}", "sources.google_ads.accounts: list the customer ids to read"),
     ],
 )
 def test_a_source_is_read_one_way_with_valid_accounts(tmp_path, source, message):
