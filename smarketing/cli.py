@@ -152,6 +152,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     ad_platform, crm = _demo_world(args.api)
     url = _prepare()
+    _forget_other_demo_worlds(url, {ad_platform, crm})
     demo_data = paths.home() / "demo-data"
     config = _use_demo_sources(demo_data, ad_platform, crm)
     last_day = args.date or _yesterday()
@@ -167,6 +168,27 @@ def cmd_demo(args: argparse.Namespace) -> None:
             config = _use_demo_sources(demo_data, ad_platform, crm, server)
             print(f"demo APIs:      {', '.join(args.api)} served from {server.url} (smarketing.demo.api_replay)")
         _run_demo(config, url, last_day)
+
+
+def _forget_other_demo_worlds(url: str, world: set[str]) -> None:
+    """A demo of another world leaves nothing of the last one: the raw rows and cursors of the ad
+    platforms and CRMs outside this world are removed (else both worlds' spend would be reported)."""
+    import psycopg
+    from psycopg import sql
+
+    from smarketing.demo.generator import AD_PLATFORMS, CRMS
+    from smarketing.extract import streams_of
+    from smarketing.extract.cursors import CURSORS_TABLE
+    from smarketing.load import RAW_SCHEMA
+    from smarketing.warehouse.connection import libpq_url, relation_exists
+
+    others = [source for source in (*AD_PLATFORMS, *CRMS) if source not in world]
+    with psycopg.connect(libpq_url(url)) as conn:
+        for stream in (stream for source in others for stream in streams_of(source)):
+            if relation_exists(conn, f"{RAW_SCHEMA}.{stream.table}"):
+                conn.execute(sql.SQL("truncate {}").format(sql.Identifier(RAW_SCHEMA, stream.table)))
+        if relation_exists(conn, CURSORS_TABLE):
+            conn.execute(f"delete from {CURSORS_TABLE} where source = any(%s)", (others,))
 
 
 def _demo_world(api: list[str]) -> tuple[str, str]:

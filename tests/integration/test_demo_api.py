@@ -100,3 +100,26 @@ def test_the_api_replay_loads_what_the_file_drop_loads(
 def test_a_source_the_demo_cannot_serve_is_named(demo_data):
     with pytest.raises(ValueError, match="cannot serve salesforce as an API"):
         DemoApiServer(demo_data, ["salesforce"])
+
+
+def test_a_demo_of_another_world_forgets_the_last_ones_sources(demo_data, warehouse, warehouse_url, tmp_path):
+    from smarketing.cli import _forget_other_demo_worlds
+    from smarketing.extract.cursors import CURSORS_TABLE, ensure_cursors_table
+
+    files = {source: {"path": str(demo_data / source)} for source in ("google_ads", "hubspot")}
+    config = _config(tmp_path, "files", files)
+    prepare_warehouse(warehouse, config)
+    for source in files:
+        extract_and_load(warehouse, config, source, LAST_DAY)
+    ensure_cursors_table(warehouse)
+    warehouse.execute(
+        f"insert into {CURSORS_TABLE} values ('google_ads', 'campaign_daily', '', 'x', now()),"
+        " ('hubspot', 'contacts', '', 'y', now())"
+    )
+
+    _forget_other_demo_worlds(warehouse_url, {"meta_ads", "hubspot"})
+
+    count = "select count(*) from raw.{}"
+    assert warehouse.execute(count.format("google_ads__campaign_daily")).fetchone()[0] == 0
+    assert warehouse.execute(count.format("hubspot__contacts")).fetchone()[0] > 0
+    assert warehouse.execute(f"select source from {CURSORS_TABLE}").fetchall() == [("hubspot",)]
