@@ -189,6 +189,7 @@ def gx_context(warehouse_url: str) -> FileDataContext:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
 
+    _quote_mixed_case_columns()
     if not (GX_PROJECT_ROOT / "gx" / "great_expectations.yml").is_file():
         # get_context(mode="file") would silently scaffold an empty project instead.
         raise FileNotFoundError(f"no GX project at {GX_PROJECT_ROOT / 'gx'}")
@@ -197,6 +198,16 @@ def gx_context(warehouse_url: str) -> FileDataContext:
         project_root_dir=GX_PROJECT_ROOT,
         runtime_environment={WAREHOUSE_URL_VARIABLE: sqlalchemy_url(warehouse_url)},
     )
+
+
+def _quote_mixed_case_columns() -> None:
+    """GX hands column names to SQLAlchemy as CaseInsensitiveString, whose hash and equality ignore
+    case: SQLAlchemy's cache of quoted identifiers then answers Salesforce's column "Name" with the
+    bare `name` it cached for its own catalog query, and the check fails on a missing column `name`.
+    A name with upper case asks to be quoted (SQLAlchemy's `quote` attribute), which skips that cache."""
+    from great_expectations.expectations.metrics.util import CaseInsensitiveString
+
+    CaseInsensitiveString.quote = property(lambda name: True if str.lower(name) != str(name) else None)
 
 
 def latest_outcomes(conn: psycopg.Connection) -> dict[str, QualityReport]:

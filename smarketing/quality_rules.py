@@ -192,7 +192,7 @@ def stream_suite(stream: Stream) -> Suite:
         _unique_key(stream),
         *(rule for column in stream.columns for rule in _column_rules(column)),
         *([_window_rule(stream)] if stream.window_column else []),  # an account's settings have no days
-        *(_stage_map_rule(stream, column) for column in stream.columns if column.maps_stage),
+        *(_stage_map_rule(stream, column) for column in stream.columns if column.stage_field),
     ]
     if {"impressions", "clicks"} <= names:
         rules.append(
@@ -210,7 +210,7 @@ def stream_suite(stream: Stream) -> Suite:
                 "counted impressions",
             )
         )
-    also_reads = (LOAD_BATCHES, CRM_STAGE_MAP) if any(c.maps_stage for c in stream.columns) else (LOAD_BATCHES,)
+    also_reads = (LOAD_BATCHES, CRM_STAGE_MAP) if any(c.stage_field for c in stream.columns) else (LOAD_BATCHES,)
     return Suite(stream_suite_name(stream), "raw", f"raw.{stream.table}", tuple(rules), also_reads)
 
 
@@ -287,15 +287,16 @@ order by {_columns("raw_rows", stream.natural_key)}
 
 def _stage_map_rule(stream: Stream, column: Column) -> Rule:
     """Stage-bearing values must be in the stage map, looked up as crm = the source and field = the
-    column, ignoring case (Bitrix24's field STATUS_ID is the column status_id, as Postgres folds
-    names); dbt gives an unmapped value no stage."""
+    column's stage field, ignoring case (Bitrix24's field STATUS_ID is the column status_id, as
+    Postgres folds names); dbt gives an unmapped value no stage."""
+    field = column.stage_field or column.name
     value = f"raw_rows.{_ident(column.name)}"
     query = f"""
 select {value}, count(*) as records
 from {{batch}} as raw_rows
 left join {CRM_STAGE_MAP} as stage_map
     on stage_map.crm = {_literal(stream.source)}
-    and lower(stage_map.field) = {_literal(column.name.lower())}
+    and lower(stage_map.field) = {_literal(field.lower())}
     and stage_map.value = {value}
 where {value} is not null
     and stage_map.value is null
@@ -305,7 +306,7 @@ order by records desc, {value}
     return _rows_rule(
         f"stage_mapped:{column.name}",
         query,
-        f"Every {column.name} value is mapped to a funnel stage in {CRM_STAGE_MAP} ({stream.source}, {column.name}); "
+        f"Every {column.name} value is mapped to a funnel stage in {CRM_STAGE_MAP} ({stream.source}, {field}); "
         "unmapped values count as no stage",
         "warning",
         column.name,

@@ -196,7 +196,10 @@ def _replay_of(source: str) -> Callable[[Path], DemoPlatform]:
 PLATFORMS: dict[str, Callable[[Path], DemoPlatform]] = {
     "google_ads": google_ads,
     "hubspot": hubspot,
-    **{source: _replay_of(source) for source in ("meta_ads", "linkedin_ads", "yandex_direct", "amocrm")},
+    **{
+        source: _replay_of(source)
+        for source in ("meta_ads", "linkedin_ads", "yandex_direct", "salesforce", "amocrm", "bitrix24")
+    },
 }
 
 

@@ -49,8 +49,8 @@ FIRST_DEAL_ID = 9_000_001
 FIRST_ENGAGEMENT_IDS = {"calls": 31_000_000_001, "emails": 32_000_000_001, "meetings": 33_000_000_001}
 MICROS_PER_CENT = 10_000
 AD_PLATFORMS = ("google_ads", "meta_ads", "linkedin_ads", "yandex_direct")
-# The CRMs the demo world can be written for (Salesforce and Bitrix24 have no demo writer yet).
-CRMS = ("hubspot", "amocrm")
+# The CRMs the demo world can be written for.
+CRMS = ("hubspot", "salesforce", "amocrm", "bitrix24")
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ STREAMS = (
         _field("Country"),
         _field("Phone"),
         # Open - Not Contacted, Working - Contacted, Closed - Converted, Closed - Not Converted or the org's own.
-        _field("Status", required=True, maps_stage=True),
+        _field("Status", required=True, maps_stage="Lead.Status"),
         _field("LeadSource"),
         _field("OwnerId"),
         _field("IsConverted", "boolean"),
@@ -100,7 +100,7 @@ STREAMS = (
         _field("Amount", "numeric", minimum=Decimal(0)),
         _field(CURRENCY_FIELD, allowed=CURRENCY_CODES),
         # Prospecting ... Closed Won / Closed Lost, or the org's own stages.
-        _field("StageName", required=True, maps_stage=True),
+        _field("StageName", required=True, maps_stage="Opportunity.StageName"),
         _field("IsWon", "boolean"),
         _field("IsClosed", "boolean"),
         _field("CloseDate", "date"),  # expected while open, actual once closed

@@ -25,10 +25,17 @@ class Column:
     # unlike a deal's expected close date: a value later than the extraction is impossible.
     not_future: bool = False
     # The CRM field's values must be listed in the shared definitions' crm_stage_map for this CRM
-    # (checked by the raw quality suite: an unmapped value is a warning, not a rejected row).
-    maps_stage: bool = False
+    # (checked by the raw quality suite: an unmapped value is a warning, not a rejected row): True
+    # where crm_mappings names the field as the column is named, else the name it uses there
+    # (Salesforce's `Lead.Status`, as Status is also a field of other objects).
+    maps_stage: bool | str = False
     # A timestamptz sent as Unix seconds (amoCRM's created_at, updated_at, closed_at), not ISO-8601 text.
     unix_seconds: bool = False
+
+    @property
+    def stage_field(self) -> str | None:
+        """The field's name in crm_mappings, if its values are funnel stages."""
+        return self.name if self.maps_stage is True else self.maps_stage or None
 
 
 @dataclass(frozen=True)

@@ -98,8 +98,8 @@ def test_the_api_replay_loads_what_the_file_drop_loads(
 
 
 def test_a_source_the_demo_cannot_serve_is_named(demo_data):
-    with pytest.raises(ValueError, match="cannot serve salesforce as an API"):
-        DemoApiServer(demo_data, ["salesforce"])
+    with pytest.raises(ValueError, match="cannot serve tiktok_ads as an API"):
+        DemoApiServer(demo_data, ["tiktok_ads"])
 
 
 def test_a_demo_of_another_world_forgets_the_last_ones_sources(demo_data, warehouse, warehouse_url, tmp_path):

@@ -14,6 +14,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from smarketing.config import load_config
+from smarketing.quality import validate
+
 pytestmark = pytest.mark.integration
 
 SMALL = Path(__file__).parent.parent / "fixtures" / "salesforce_small"
@@ -104,3 +107,13 @@ def test_salesforce_leads_and_contacts_become_persons_stages_and_revenue(small_w
         "select crm_record_id, crm_source, utm_campaign from intermediate.int_crm_records_unioned"
         " where crm = 'salesforce' and utm_campaign is not null"
     ).fetchall() == [("0035g00000Cont1AAA", "Web", "Spring Webinar 2026")]
+
+
+def test_the_raw_suites_read_salesforces_mixed_case_columns(small_warehouse, warehouse_url, small_config):
+    report = validate("raw", warehouse_url, load_config(small_config))
+    salesforce = [o for o in report.outcomes if o.suite.startswith("raw_salesforce__")]
+    streams = ("leads", "contacts", "opportunities", "opportunity_contact_roles", "campaigns", "campaign_members")
+    assert {o.suite for o in salesforce} == {f"raw_salesforce__{name}" for name in streams}
+    # Campaign "Name" is checked as the column it is, and every Lead.Status and
+    # Opportunity.StageName of the fixture is in the default stage map (named by object and field).
+    assert [o.describe() for o in salesforce if not o.success] == []

@@ -9,48 +9,18 @@ A hand-made world of three people (times UTC, 2026-03-02 09:00 = 1772442000):
 
 import json
 import random
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from demo_people import DIRECT, PAID, at, person
 
 from smarketing.demo import amocrm
-from smarketing.demo.generator import Contact, Deal, DemoWorld, Engagement, Quality, Window
-
-QUALITY = Quality(mql_rate=0.5, sql_rate=0.5, win_rate=0.5)
-PAID = {
-    "hs_analytics_source": "PAID_SEARCH",
-    "hs_analytics_source_data_1": "DE | Search | Competitor",
-    "hs_analytics_source_data_2": "pipedrive vs",
-    "utm_source": "google",
-    "utm_medium": "cpc",
-    "utm_campaign": "DE | Search | Competitor",
-    "hs_google_click_id": "Cj0KCQjw-demo",
-}
-DIRECT = {
-    "hs_analytics_source": "DIRECT_TRAFFIC",
-    "hs_analytics_source_data_1": "https://www.acme-software.com/",
-    "hs_analytics_source_data_2": None,
-    "utm_source": None,
-    "utm_medium": None,
-    "utm_campaign": None,
-    "hs_google_click_id": None,
-}
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
+from smarketing.demo.generator import Deal, DemoWorld, Engagement, Window
 
 
 def unix(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-def person(contact_id: int, name: str, attribution: dict, **stages: datetime) -> Contact:
-    contact = Contact(at(2, 9), name, "Müller", f"{name.lower()}@nordlicht-it.de", None, "Nordlicht IT GmbH",
-                      attribution, QUALITY, contact_id=contact_id, last_modified_at=at(5, 9))  # fmt: skip
-    contact.stage_dates = {"lead": at(2, 9), **stages}
-    return contact
 
 
 @pytest.fixture(scope="module")
