@@ -2,6 +2,10 @@
     amoCRM or Bitrix24 is a new entry here plus its staging models, never a copy of the
     intermediate SQL. Each CRM is switched on and off by a var (`<crm>_enabled`).
 
+    amoCRM's lead card exists from the first inquiry, so its won / lost status is observed at the
+    close, not the card's creation: a closed card was an opportunity by then at the latest (its
+    event log dates the move), not since the inquiry.
+
     Entities, each unioned by one intermediate model:
       records             -> int_crm_records_unioned          (a lead / contact; fields: contract column -> SQL)
       record_stage_values -> int_crm_stage_values_unioned     (field, value, when the record reached it)
@@ -169,11 +173,17 @@
         'amocrm': {
             'enabled': var('amocrm_enabled', true),
             'records': {
-                'model': 'stg_amocrm__contacts',
+                'model': 'int_amocrm_contacts_joined_to_leads',
                 'fields': {
                     'crm_record_id': 'crm_record_id',
                     'email_normalized': 'email_normalized',
                     'phone_digits': 'phone_digits',
+                    'utm_source': 'utm_source',
+                    'utm_medium': 'utm_medium',
+                    'utm_campaign': 'utm_campaign',
+                    'gclid': 'gclid',
+                    'yclid': 'yclid',
+                    'fbclid': 'fbclid',
                     'created_at': 'created_at',
                     'updated_at': 'updated_at',
                     'is_archived': 'is_archived',
@@ -183,7 +193,7 @@
                 {
                     'model': 'stg_amocrm__leads',
                     'id': 'deal_id',
-                    'created_at': 'created_at',
+                    'created_at': 'closed_at',
                     'closed_at': 'closed_at',
                     'values': [{'field': "'status_id'", 'value': "case when status_id in ('142', '143') then status_id end"}],
                 },

@@ -66,25 +66,33 @@ def test_contacts_are_persons_and_leads_their_stages(amocrm_warehouse):
         row[0]: row[1:]
         for row in amocrm_warehouse.execute(
             "select person_id, lead_at, sql_at, opportunity_at, customer_at, lost_at, lost_reason, current_stage,"
-            " won_deal_count, revenue, revenue_currency, first_sales_touch_at from marts.fct_lead_funnel"
+            " won_deal_count, revenue, revenue_currency, first_sales_touch_at, channel from marts.fct_lead_funnel"
         ).fetchall()
     }
     ivan, maria, oleg = (person_of(amocrm_warehouse, record) for record in ("501", "502", "503"))
-    # Lead 1001, created 03-02 09:00, won 03-09 12:00, 150,000 RUB; the outgoing call 03-09 10:00.
+    # Lead 1001, created 03-02 09:00, won 03-09 12:00 (an opportunity by then: no status before the
+    # win is logged), 150,000 RUB; the outgoing call 03-09 10:00 came before that, so no sales touch
+    # followed the MQL; its tracking data: yandex / cpc.
     assert funnel[ivan] == (
-        utc("2026-03-02T08:55:00"), utc("2026-03-02T09:00:00"), utc("2026-03-02T09:00:00"),
-        utc("2026-03-09T12:00:00"), None, None, "customer", 1, Decimal(150000), "RUB", utc("2026-03-09T10:00:00"),
+        utc("2026-03-02T08:55:00"), utc("2026-03-09T12:00:00"), utc("2026-03-09T12:00:00"),
+        utc("2026-03-09T12:00:00"), None, None, "customer", 1, Decimal(150000), "RUB", None, "Paid Search",
     )  # fmt: skip
-    # Lead 1002, created 03-03 10:00, lost 03-09 15:00 for "Дорого".
+    # Lead 1002, created 03-03 10:00, lost 03-09 15:00 for "Дорого"; no tracking data.
     assert funnel[maria] == (
-        utc("2026-03-03T09:50:00"), utc("2026-03-03T10:00:00"), utc("2026-03-03T10:00:00"),
-        None, utc("2026-03-09T15:00:00"), "Дорого", "lost", 0, Decimal(0), "RUB", None,
+        utc("2026-03-03T09:50:00"), utc("2026-03-09T15:00:00"), utc("2026-03-09T15:00:00"),
+        None, utc("2026-03-09T15:00:00"), "Дорого", "lost", 0, Decimal(0), "RUB", None, "Other",
     )  # fmt: skip
     # Lead 1004, created 03-10 07:00 in Первичный контакт (unmapped), moved to Переговоры (sql) 08:30.
     assert funnel[oleg] == (
         utc("2026-03-10T06:50:00"), utc("2026-03-10T08:30:00"), None, None, None, None, "sql", 0, Decimal(0), "RUB",
-        None,
+        None, "Other",
     )  # fmt: skip
+    touch = amocrm_warehouse.execute(
+        "select utm_source, utm_medium, utm_campaign, click_id_type from intermediate.int_persons_attributed"
+        " where person_id = %s",
+        (ivan,),
+    ).fetchone()
+    assert touch == ("yandex", "cpc", "Оборудование | Поиск", "yclid")
 
     statuses = amocrm_warehouse.execute(
         "select pipeline_name, status_name from staging.stg_amocrm__pipeline_statuses"

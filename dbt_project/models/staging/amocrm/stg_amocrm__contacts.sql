@@ -16,13 +16,8 @@ renamed as (
         'amocrm' as crm,
         id::text as crm_record_id,
         nullif(trim(name), '') as contact_name,
-        nullif(lower(trim(
-            jsonb_path_query_first(custom_fields_values, '$[*] ? (@.field_code == "EMAIL").values[0].value') #>> '{}'
-        )), '') as email_normalized,
-        nullif(regexp_replace(
-            jsonb_path_query_first(custom_fields_values, '$[*] ? (@.field_code == "PHONE").values[0].value') #>> '{}',
-            '[^0-9]', '', 'g'
-        ), '') as phone_digits,
+        lower({{ amocrm_custom_field('EMAIL') }}) as email_normalized,
+        nullif(regexp_replace({{ amocrm_custom_field('PHONE') }}, '[^0-9]', '', 'g'), '') as phone_digits,
         created_at,
         coalesce(is_deleted, false) as is_archived,
         updated_at
