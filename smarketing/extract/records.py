@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -181,11 +182,17 @@ def _get(record: Any, path: str) -> Any:
             return _MISSING
         return [_get(item, tail.lstrip(".")) if tail else item for item in items]
     node = record
-    for key in path.split("."):
+    for key in _keys(path):
         if not isinstance(node, dict) or key not in node:
             return _MISSING
         node = node[key]
     return node
+
+
+@cache
+def _keys(path: str) -> tuple[str, ...]:
+    """A dotted path's keys, split once (every record of every page reads the same paths)."""
+    return tuple(path.split("."))
 
 
 def _leaves(record: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -196,14 +203,46 @@ def _leaves(record: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield prefix, record
 
 
-def _unknown_fields(stream: Stream, record: dict) -> dict[str, Any]:
-    """Fields no column takes, kept in `_extra` so an upstream addition is never lost."""
-    known = tuple(column.path.split("[*]")[0] for column in stream.columns)
-    return {
-        path: value
-        for path, value in _leaves(record)
-        if value is not None and not any(path == k or path.startswith(k + ".") for k in known)
-    }
+# A stream's known fields as a tree of keys: True where a column takes the whole value.
+_KnownTree = dict[str, "_KnownTree | bool"]
+
+
+@cache
+def _known_tree(stream: Stream) -> _KnownTree:
+    tree: _KnownTree = {}
+    for column in stream.columns:
+        *parents, last = column.path.split("[*]")[0].split(".")
+        node = tree
+        for key in parents:
+            child = node.setdefault(key, {})
+            if child is True:
+                break
+            node = child
+        else:
+            node[last] = True
+    return tree
+
+
+def _unknown_fields(known: _KnownTree, record: dict) -> dict[str, Any]:
+    """Fields no column takes (`known`: the stream's _known_tree), kept in `_extra` so an upstream
+    addition is never lost. Only the branches the columns leave open are walked."""
+    unknown: dict[str, Any] = {}
+    _collect_unknown(record, known, "", unknown)
+    return unknown
+
+
+def _collect_unknown(node: dict, known: _KnownTree, prefix: str, unknown: dict[str, Any]) -> None:
+    for key, value in node.items():
+        path = f"{prefix}.{key}" if prefix else key
+        branch = known.get(key)
+        if branch is True:
+            continue
+        if branch is None:
+            unknown.update((leaf, leaf_value) for leaf, leaf_value in _leaves(value, path) if leaf_value is not None)
+        elif isinstance(value, dict) and value:
+            _collect_unknown(value, branch, path, unknown)
+        elif value is not None:
+            unknown[path] = value
 
 
 def page_records(stream: Stream, page: Page) -> Iterator[SourceRecord]:
@@ -242,6 +281,7 @@ def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Reje
     the future, must not slip away as "outside this run's window".
     """
     in_window = _window_filter(stream, window)
+    known = _known_tree(stream)
     for line, source_record, fault in page_records(stream, page):
         if fault is None and not isinstance(source_record, dict):
             fault = ("(record)", "expected a JSON object")
@@ -258,7 +298,7 @@ def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Reje
                     faults.add(typed.fault)
                     yield _rejection(stream, window, page, line, source_record, typed)
             elif in_window(typed.values):
-                extra = _unknown_fields(stream, record)
+                extra = _unknown_fields(known, record)
                 extra_text = json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None
                 yield Row(line, [*typed.texts, extra_text])
 
