@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test test-unit lint run report stop warehouse airflow dbt docs quality clean
+.PHONY: install demo test test-unit lint bench run report stop warehouse airflow dbt docs quality clean
 
 $(INSTALLED): pyproject.toml uv.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "smarketing needs Python 3.11 (set PYTHON=...)")'
@@ -35,6 +35,11 @@ test-unit: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check smarketing dags tests
 	$(BIN)/ruff format --check smarketing dags tests
+
+## bench: load throughput (ours vs psql \copy vs dlt) and peak memory on scaled demo data, written to docs/benchmarks.md (BENCH_ARGS='--scales 10k,1m' for a quicker run)
+bench: $(INSTALLED)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --group bench --python $(BIN)/python
+	$(BIN)/python -m smarketing.bench $(BENCH_ARGS)
 
 ## run: one nightly run for last night against the configured sources (DATE=YYYY-MM-DD for another)
 run: $(INSTALLED)

@@ -18,6 +18,7 @@ click ids a click on that platform's ads carries (CLICK_TAGS).
 
     python -m smarketing.demo.generator --out DIR --end-date 2026-11-22 [--days 90]
         [--ad-platform meta_ads] [--crm salesforce]
+    python -m smarketing.demo.generator --out DIR --end-date 2026-11-22 --scale 1m   (smarketing.demo.scale)
 """
 
 from __future__ import annotations
@@ -1708,8 +1709,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument("--ad-platform", choices=AD_PLATFORMS, default="google_ads", help="where the ads run")
     parser.add_argument("--crm", choices=CRMS, default="hubspot", help="the CRM that keeps people and deals")
+    parser.add_argument(
+        "--scale",
+        help="10k, 1m or 10m: Google Ads ad-group rows over up to 3 years and HubSpot people, for `make bench`",
+    )
     args = parser.parse_args(argv)
-    summary = generate(args.out, args.end_date, args.days, args.seed, args.ad_platform, args.crm)
+    if args.scale:
+        from smarketing.demo.scale import write_scaled
+
+        summary = write_scaled(args.out, args.scale, args.end_date, args.seed)
+    else:
+        summary = generate(args.out, args.end_date, args.days, args.seed, args.ad_platform, args.crm)
     for name, value in dataclasses.asdict(summary).items():
         print(f"{name}: {value}")
 

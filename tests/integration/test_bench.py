@@ -1,0 +1,43 @@
+"""`make bench`'s measurements on a small scale: every tool loads the same rows into the same table
+shape, and the child process reports its own peak memory (dlt, an optional `bench` dependency, is
+left to `make bench`)."""
+
+import json
+
+import psycopg
+import pytest
+
+from smarketing import bench
+from smarketing.demo.scale import Scale, write_scaled
+
+pytestmark = pytest.mark.integration
+
+ROWS = 2_000
+KEY_AND_COST = "select customer_id, campaign_id, ad_group_id, date, cost_micros from raw.google_ads__ad_group_daily"
+
+
+@pytest.fixture(scope="module")
+def scaled(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bench") / "data"
+    summary = write_scaled(folder, Scale(ad_group_rows=ROWS, persons=50), bench.BENCH_END_DATE)
+    (folder / ".written").write_text(json.dumps({"days": summary.days}))
+    return folder
+
+
+def test_our_loader_and_psql_copy_load_the_same_rows(scaled, pg_server, tmp_path):
+    first, again = bench.ours(bench.fresh_database(pg_server, "bench_test_ours"), scaled)
+    assert (first.rows, again.rows) == (ROWS, ROWS)
+    rows = bench.typed_rows_csv(scaled, tmp_path / "rows.csv")
+    copied = bench.psql_copy(bench.fresh_database(pg_server, "bench_test_copy"), tmp_path / "rows.csv", rows)
+    assert copied.rows == ROWS
+    with (
+        psycopg.connect(pg_server.url_of("bench_test_ours")) as ours,
+        psycopg.connect(pg_server.url_of("bench_test_copy")) as copy,
+    ):
+        assert sorted(ours.execute(KEY_AND_COST).fetchall()) == sorted(copy.execute(KEY_AND_COST).fetchall())
+
+
+def test_the_footprint_is_measured_in_a_process_of_its_own(scaled, pg_server):
+    measured = bench.footprint(bench.fresh_database(pg_server, "bench_test_rss"), scaled, "2k")
+    assert measured.rows == ROWS
+    assert 20 < measured.peak_rss_mb < 1_000
