@@ -8,9 +8,11 @@ rows) in a throw-away embedded Postgres under the bench folder:
   (the floor: no reading, no checks, no merge) vs dlt (`pipeline.run`, merge on the same key, into
   the same Postgres); a second load of the unchanged rows is the nightly restatement's case;
 - peak RSS (max resident set) of extract + load of one scale's ad-group rows, each in a process of
-  its own, so memory staying flat as rows grow is visible.
+  its own, so memory staying flat as rows grow is visible;
+- the nightly run at 1M and 10M ad rows (smarketing.bench_nightly): dbt build --full-refresh vs the
+  next night's load and dbt build, and the report's render + send.
 
-    python -m smarketing.bench [--scales 10k,1m,10m] [--load-scale 1m] [--out docs/benchmarks.md]
+    python -m smarketing.bench [--scales 10k,1m,10m] [--load-scale 1m] [--nightly-scales 1m,10m] [--out ...]
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import psycopg
 from psycopg import sql
 
 from smarketing import paths
+from smarketing.bench_nightly import Step, nightly_steps
 from smarketing.config import REPO_ROOT
 from smarketing.extract.files import read_pages
 from smarketing.extract.records import Rejection, page_rows
@@ -45,6 +48,7 @@ from smarketing.load import RAW_SCHEMA, ensure_raw_table, load_stream
 BENCH_END_DATE = date(2026, 11, 22)
 DEFAULT_SCALES = ("10k", "1m", "10m")
 DEFAULT_LOAD_SCALE = "1m"
+DEFAULT_NIGHTLY_SCALES = ("1m", "10m")
 DEFAULT_OUT = REPO_ROOT / "docs" / "benchmarks.md"
 UTC = ZoneInfo("UTC")
 VERSIONED = ("apache-airflow", "dbt-core", "dbt-postgres", "great-expectations", "astronomer-cosmos", "psycopg", "dlt")
@@ -275,7 +279,11 @@ def machine(server_url: str) -> list[tuple[str, str]]:
 
 
 def markdown(
-    machine_rows: list[tuple[str, str]], load_scale: str, loads: list[Throughput], footprints: list[Footprint]
+    machine_rows: list[tuple[str, str]],
+    load_scale: str,
+    loads: list[Throughput],
+    footprints: list[Footprint],
+    nightly: list[Step],
 ) -> str:
     copy = next(figure for figure in loads if figure.tool.startswith("psql"))
     dlt = next((figure for figure in loads if figure.tool == "dlt"), None)
@@ -316,6 +324,7 @@ def markdown(
             for f in footprints
         ),
         "",
+        *nightly_markdown(nightly),
         "## How to reproduce",
         "",
         "```sh",
@@ -330,14 +339,36 @@ def markdown(
     return "\n".join(lines)
 
 
-def run(scales: Sequence[str], load_scale: str, out: Path) -> None:
+def nightly_markdown(steps: list[Step]) -> list[str]:
+    lines = [
+        "## The nightly run: a full rebuild vs the next night",
+        "",
+        "Each scale's history (all days but the last) loaded and built with `dbt build --full-refresh`; then",
+        "the next night: the last day loaded with each source's lookback re-read (Google Ads 30 days), and",
+        "`dbt build` as the nightly DAG runs it; then the report's editions rendered and sent over SMTP.",
+        "dbt is the CLI in a child process (start-up and parse included), with 2 threads.",
+        "",
+        "| scale | step | rows | seconds | vs full refresh |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for scale in dict.fromkeys(step.scale for step in steps):
+        of_scale = [step for step in steps if step.scale == scale]
+        full = next(step for step in of_scale if step.what.endswith("--full-refresh"))
+        for step in of_scale:
+            versus = f"{step.seconds / full.seconds:.0%}" if "dbt build" in step.what else ""
+            rows = f"{step.rows:,}" if step.rows is not None else ""
+            lines.append(f"| {scale} | {step.what} | {rows} | {step.seconds:.1f} | {versus} |")
+    return [*lines, ""]
+
+
+def run(scales: Sequence[str], load_scale: str, nightly_scales: Sequence[str], out: Path) -> None:
     from smarketing.warehouse import embedded
 
     work = paths.home() / "bench"
     root = work / "warehouse"
     server = embedded.start(root)
     try:
-        folders = {scale: scaled_data(work, scale) for scale in dict.fromkeys([*scales, load_scale])}
+        folders = {scale: scaled_data(work, scale) for scale in dict.fromkeys([*scales, load_scale, *nightly_scales])}
         folder = folders[load_scale]
         loads = ours(fresh_database(server, "bench_ours"), folder)
         csv_file = work / f"ad_group_rows_{load_scale}.csv"
@@ -347,7 +378,12 @@ def run(scales: Sequence[str], load_scale: str, out: Path) -> None:
         footprints = [
             footprint(fresh_database(server, f"bench_rss_{scale}"), folders[scale], scale) for scale in scales
         ]
-        out.write_text(markdown(machine(server.url_of("postgres")), load_scale, loads, footprints), encoding="utf-8")
+        nightly = []
+        for scale in nightly_scales:
+            url = fresh_database(server, f"bench_nightly_{scale}")
+            nightly += nightly_steps(url, folders[scale], scale, *data_days(folders[scale]), work)
+        report = markdown(machine(server.url_of("postgres")), load_scale, loads, footprints, nightly)
+        out.write_text(report, encoding="utf-8")
     finally:
         embedded.stop(root)
     print(f"wrote {out}")
@@ -357,6 +393,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m smarketing.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default=",".join(DEFAULT_SCALES), help="comma-separated (default 10k,1m,10m)")
     parser.add_argument("--load-scale", default=DEFAULT_LOAD_SCALE, help="the scale the tools are compared at")
+    parser.add_argument(
+        "--nightly-scales", default=",".join(DEFAULT_NIGHTLY_SCALES), help="comma-separated (default 1m,10m)"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the Markdown written")
     parser.add_argument("--extract-and-load", nargs=2, metavar=("FOLDER", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -364,7 +403,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         folder, url = args.extract_and_load
         _extract_and_load(Path(folder), url)
         return
-    run(args.scales.split(","), args.load_scale, args.out)
+    nightly_scales = [scale for scale in args.nightly_scales.split(",") if scale]
+    run(args.scales.split(","), args.load_scale, nightly_scales, args.out)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """`make bench`'s measurements on a small scale: every tool loads the same rows into the same table
 shape, and the child process reports its own peak memory (dlt, an optional `bench` dependency, is
-left to `make bench`)."""
+left to `make bench`); the nightly run's steps run on it as on 1M rows."""
 
 import json
 
@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from smarketing import bench
+from smarketing.bench_nightly import nightly_steps
 from smarketing.demo.scale import Scale, write_scaled
 
 pytestmark = pytest.mark.integration
@@ -41,3 +42,23 @@ def test_the_footprint_is_measured_in_a_process_of_its_own(scaled, pg_server):
     measured = bench.footprint(bench.fresh_database(pg_server, "bench_test_rss"), scaled, "2k")
     assert measured.rows == ROWS
     assert 20 < measured.peak_rss_mb < 1_000
+
+
+def test_the_nightly_steps_build_the_warehouse_and_send_the_report(scaled, pg_server, tmp_path):
+    url = bench.fresh_database(pg_server, "bench_test_nightly")
+    first_day, last_day = bench.data_days(scaled)
+    steps = nightly_steps(url, scaled, "2k", first_day, last_day, tmp_path)
+
+    assert [step.what for step in steps] == [
+        "load the history (all days but the last)",
+        "dbt build --full-refresh",
+        "next night: load the new day, re-read the lookback",
+        "next night: dbt build",
+        "report: render + send 3 editions",
+    ]
+    with psycopg.connect(url) as conn:
+        ad_group_rows = conn.execute("select count(*) from raw.google_ads__ad_group_daily").fetchone()[0]
+        sends = conn.execute("select count(*) from ops.report_sends where status = 'sent'").fetchone()[0]
+    assert ad_group_rows == ROWS
+    assert sends == 3
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 3

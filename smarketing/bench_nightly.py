@@ -1,0 +1,127 @@
+"""The nightly run at scale, for `make bench`: the warehouse built from scratch vs the next night.
+
+On one scale's demo data (smarketing.demo.scale: Google Ads campaign and ad-group days, HubSpot
+people and deals, ECB rates) in a database of its own:
+1. the history up to the day before the last is loaded, and `dbt build --full-refresh` builds
+   every model and runs every test, as a new warehouse (or a rebuild) does;
+2. the next night: the last day is loaded with each source's lookback re-read (Google Ads 30
+   days), and `dbt build` runs as the nightly DAG runs it (incremental models take only the new
+   and restated days);
+3. the report's three editions are rendered from the marts and sent to an SMTP server in-process.
+Each step is timed on its own; dbt runs as the CLI in a child process, its start-up included.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import yaml
+
+from smarketing.config import DEFAULT_CONFIG_PATH, REPO_ROOT, Config, load_config
+
+SOURCES = ("google_ads", "hubspot", "fx_rates")
+
+
+@dataclass(frozen=True)
+class Step:
+    scale: str
+    what: str
+    seconds: float
+    rows: int | None = None  # rows loaded, where the step loads
+
+
+def nightly_steps(url: str, folder: Path, scale: str, first_day: date, last_day: date, work: Path) -> list[Step]:
+    """Steps 1-3 above on the scale's data in the (empty) database at `url`."""
+    from smarketing.pipeline import prepare_warehouse
+
+    config = bench_config(work / f"smarketing-{scale}.yml", folder, (last_day - first_day).days + 1)
+    steps = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        prepare_warehouse(conn, config)
+        steps.append(_load(conn, config, scale, "load the history (all days but the last)", last_day - timedelta(1)))
+    steps.append(_timed(scale, "dbt build --full-refresh", lambda: dbt(url, ["build", "--full-refresh"], work)))
+    with psycopg.connect(url, autocommit=True) as conn:
+        steps.append(_load(conn, config, scale, "next night: load the new day, re-read the lookback", last_day))
+    steps.append(_timed(scale, "next night: dbt build", lambda: dbt(url, ["build"], work)))
+    steps.append(
+        _timed(scale, "report: render + send 3 editions", lambda: render_and_send(url, config, last_day, work))
+    )
+    return steps
+
+
+def bench_config(path: Path, folder: Path, history_days: int) -> Config:
+    """The project's config (definitions, report) with the scale's file drops as its only sources."""
+    raw = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+    lookbacks = {name: (raw["sources"].get(name) or {}).get("lookback_days") for name in SOURCES}
+    raw["sources"] = {
+        name: {"path": str(folder / name), **({"lookback_days": days} if days else {})}
+        for name, days in lookbacks.items()
+    }
+    raw["history_days"] = history_days
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return load_config(path)
+
+
+def _load(conn: psycopg.Connection, config: Config, scale: str, what: str, last_day: date) -> Step:
+    from smarketing.pipeline import extract_and_load
+
+    started = time.perf_counter()
+    rows = sum(result.rows_read for source in SOURCES for result in extract_and_load(conn, config, source, last_day))
+    return Step(scale, what, time.perf_counter() - started, rows)
+
+
+def _timed(scale: str, what: str, step: Callable[[], Any]) -> Step:
+    started = time.perf_counter()
+    step()
+    return Step(scale, what, time.perf_counter() - started)
+
+
+def dbt(url: str, dbt_args: list[str], work: Path) -> None:
+    """The dbt CLI on the project against `url`; a failed model or test fails the bench."""
+    from smarketing.cli import dbt_environment
+    from smarketing.runtime import TELEMETRY_OFF
+
+    project = REPO_ROOT / "dbt_project"
+    env = {
+        **os.environ,
+        **TELEMETRY_OFF,
+        **dbt_environment(url),
+        "DBT_TARGET_PATH": str(work / "dbt" / "target"),
+        "DBT_LOG_PATH": str(work / "dbt" / "logs"),
+    }
+    command = [str(Path(sys.executable).parent / "dbt"), *dbt_args, "--project-dir", str(project)]
+    subprocess.run([*command, "--profiles-dir", str(project)], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def render_and_send(url: str, config: Config, report_day: date, work: Path) -> None:
+    """Every edition rendered from the marts, archived and delivered to an in-process SMTP server."""
+    from smarketing.mailcatcher import MailCatcher, smtp_connection_uri
+    from smarketing.report.publish import enabled_editions, render_and_archive, send_archived
+    from smarketing.runtime import apply_environment
+
+    # The issues are archived under the bench's home, not among the user's reports; the process's
+    # environment is restored after.
+    saved = dict(os.environ)
+    os.environ["SMARKETING_HOME"] = str(work / "home")
+    apply_environment(work / "home")
+    editions = enabled_editions(config)
+    try:
+        with MailCatcher(work / "outbox") as catcher, psycopg.connect(url, autocommit=True) as conn:
+            os.environ[f"AIRFLOW_CONN_{config.report.smtp_conn_id.upper()}"] = smtp_connection_uri(catcher.port)
+            for edition in editions:
+                send_archived(conn, render_and_archive(conn, config, edition, report_day), config.report.smtp_conn_id)
+            if len(catcher.received) != len(editions):
+                raise RuntimeError(f"sent {len(editions)} editions, {len(catcher.received)} arrived")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
