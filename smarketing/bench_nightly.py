@@ -5,8 +5,7 @@ people and deals, ECB rates) in a database of its own:
 1. the history up to the day before the last is loaded, and `dbt build --full-refresh` builds
    every model and runs every test, as a new warehouse (or a rebuild) does;
 2. the next night: the last day is loaded with each source's lookback re-read (Google Ads 30
-   days), and `dbt build` runs as the nightly DAG runs it (incremental models take only the new
-   and restated days);
+   days), and `dbt build` runs as the nightly DAG runs it;
 3. the report's three editions are rendered from the marts and sent to an SMTP server in-process.
 Each step is timed on its own; dbt runs as the CLI in a child process, its start-up included.
 """
@@ -15,7 +14,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +24,7 @@ from typing import Any
 import psycopg
 import yaml
 
-from smarketing.config import DEFAULT_CONFIG_PATH, REPO_ROOT, Config, load_config
+from smarketing.config import DEFAULT_CONFIG_PATH, Config, load_config
 
 SOURCES = ("google_ads", "hubspot", "fx_rates")
 
@@ -47,7 +45,9 @@ def nightly_steps(url: str, folder: Path, scale: str, first_day: date, last_day:
     steps = []
     with psycopg.connect(url, autocommit=True) as conn:
         prepare_warehouse(conn, config)
-        steps.append(_load(conn, config, scale, "load the history (all days but the last)", last_day - timedelta(1)))
+        steps.append(
+            _load(conn, config, scale, "load the history (all days but the last)", last_day - timedelta(days=1))
+        )
     steps.append(_timed(scale, "dbt build --full-refresh", lambda: dbt(url, ["build", "--full-refresh"], work)))
     with psycopg.connect(url, autocommit=True) as conn:
         steps.append(_load(conn, config, scale, "next night: load the new day, re-read the lookback", last_day))
@@ -88,10 +88,9 @@ def _timed(scale: str, what: str, step: Callable[[], Any]) -> Step:
 
 def dbt(url: str, dbt_args: list[str], work: Path) -> None:
     """The dbt CLI on the project against `url`; a failed model or test fails the bench."""
-    from smarketing.cli import dbt_environment
+    from smarketing.cli import dbt_command, dbt_environment
     from smarketing.runtime import TELEMETRY_OFF
 
-    project = REPO_ROOT / "dbt_project"
     env = {
         **os.environ,
         **TELEMETRY_OFF,
@@ -99,8 +98,7 @@ def dbt(url: str, dbt_args: list[str], work: Path) -> None:
         "DBT_TARGET_PATH": str(work / "dbt" / "target"),
         "DBT_LOG_PATH": str(work / "dbt" / "logs"),
     }
-    command = [str(Path(sys.executable).parent / "dbt"), *dbt_args, "--project-dir", str(project)]
-    subprocess.run([*command, "--profiles-dir", str(project)], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(dbt_command(dbt_args), env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def render_and_send(url: str, config: Config, report_day: date, work: Path) -> None:

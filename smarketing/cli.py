@@ -392,11 +392,14 @@ def _dbt(url: str, dbt_args: list[str]) -> int:
 
     with psycopg.connect(url, autocommit=True) as conn:
         prepare_warehouse(conn, load_config())
-    env = {**os.environ, **dbt_environment(url)}
+    return subprocess.call(dbt_command(dbt_args), env={**os.environ, **dbt_environment(url)})
+
+
+def dbt_command(dbt_args: list[str]) -> list[str]:
+    """The virtualenv's dbt CLI on the project, with the hand-run profile (see dbt_environment)."""
     project = REPO_ROOT / "dbt_project"
     dbt = Path(sys.executable).parent / "dbt"
-    command = [str(dbt), *dbt_args, "--project-dir", str(project), "--profiles-dir", str(project)]
-    return subprocess.call(command, env=env)
+    return [str(dbt), *dbt_args, "--project-dir", str(project), "--profiles-dir", str(project)]
 
 
 def cmd_dbt(args: argparse.Namespace) -> None:
