@@ -10,7 +10,9 @@ rows) in a throw-away embedded Postgres under the bench folder:
 - peak RSS (max resident set) of extract + load of one scale's ad-group rows, each in a process of
   its own, so memory staying flat as rows grow is visible;
 - the nightly run at 1M and 10M ad rows (smarketing.bench_nightly): dbt build --full-refresh vs the
-  next night's load and dbt build, and the report's render + send.
+  next night's load and dbt build, and the report's render + send;
+- the dbt step under Airflow (smarketing.bench_airflow) on the first nightly scale's warehouse:
+  `dag.test()` wall time vs the sum of task durations per Cosmos mode.
 
     python -m smarketing.bench [--scales 10k,1m,10m] [--load-scale 1m] [--nightly-scales 1m,10m] [--out ...]
 """
@@ -38,7 +40,8 @@ import psycopg
 from psycopg import sql
 
 from smarketing import paths
-from smarketing.bench_nightly import Step, nightly_steps
+from smarketing.bench_airflow import DagRunCost, dbt_step_costs
+from smarketing.bench_nightly import Step, config_file, nightly_steps
 from smarketing.config import REPO_ROOT
 from smarketing.extract.files import read_pages
 from smarketing.extract.records import Rejection, page_rows
@@ -284,6 +287,7 @@ def markdown(
     loads: list[Throughput],
     footprints: list[Footprint],
     nightly: list[Step],
+    dag_runs: list[DagRunCost],
 ) -> str:
     copy = next(figure for figure in loads if figure.tool.startswith("psql"))
     dlt = next((figure for figure in loads if figure.tool == "dlt"), None)
@@ -325,6 +329,7 @@ def markdown(
         ),
         "",
         *nightly_markdown(nightly),
+        *airflow_markdown(dag_runs),
         "## How to reproduce",
         "",
         "```sh",
@@ -361,6 +366,29 @@ def nightly_markdown(steps: list[Step]) -> list[str]:
     return [*lines, ""]
 
 
+def airflow_markdown(dag_runs: list[DagRunCost]) -> list[str]:
+    if not dag_runs:
+        return []
+    one_build = next(run for run in dag_runs if run.mode == "one dbt build")
+    lines = [
+        f"## Airflow: the dbt step per Cosmos mode (scale {dag_runs[0].scale})",
+        "",
+        "A DAG holding only the dbt step, run with `dag.test()` on the warehouse the nightly run above built",
+        "(one task at a time; the watcher's sensors run after its producer, so its wall time is an upper",
+        "bound). Overhead = wall time - the sum of the task instances' durations: Airflow parsing the DAG,",
+        "scheduling and starting tasks.",
+        "",
+        "| mode | tasks | dag.test wall (s) | sum of tasks (s) | overhead (s) | wall vs one dbt build |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for run in dag_runs:
+        lines.append(
+            f"| {run.mode} | {run.tasks} | {run.wall_seconds:.1f} | {run.task_seconds:.1f}"
+            f" | {run.wall_seconds - run.task_seconds:.1f} | {run.wall_seconds / one_build.wall_seconds:.2f}x |"
+        )
+    return [*lines, ""]
+
+
 def run(scales: Sequence[str], load_scale: str, nightly_scales: Sequence[str], out: Path) -> None:
     from smarketing.warehouse import embedded
 
@@ -378,11 +406,13 @@ def run(scales: Sequence[str], load_scale: str, nightly_scales: Sequence[str], o
         footprints = [
             footprint(fresh_database(server, f"bench_rss_{scale}"), folders[scale], scale) for scale in scales
         ]
-        nightly = []
+        nightly, dag_runs = [], []
         for scale in nightly_scales:
             url = fresh_database(server, f"bench_nightly_{scale}")
             nightly += nightly_steps(url, folders[scale], scale, *data_days(folders[scale]), work)
-        report = markdown(machine(server.url_of("postgres")), load_scale, loads, footprints, nightly)
+            if scale == nightly_scales[0]:
+                dag_runs = dbt_step_costs(url, config_file(work, scale), scale, work)
+        report = markdown(machine(server.url_of("postgres")), load_scale, loads, footprints, nightly, dag_runs)
         out.write_text(report, encoding="utf-8")
     finally:
         embedded.stop(root)

@@ -41,7 +41,7 @@ def nightly_steps(url: str, folder: Path, scale: str, first_day: date, last_day:
     """Steps 1-3 above on the scale's data in the (empty) database at `url`."""
     from smarketing.pipeline import prepare_warehouse
 
-    config = bench_config(work / f"smarketing-{scale}.yml", folder, (last_day - first_day).days + 1)
+    config = bench_config(config_file(work, scale), folder, (last_day - first_day).days + 1)
     steps = []
     with psycopg.connect(url, autocommit=True) as conn:
         prepare_warehouse(conn, config)
@@ -56,6 +56,10 @@ def nightly_steps(url: str, folder: Path, scale: str, first_day: date, last_day:
         _timed(scale, "report: render + send 3 editions", lambda: render_and_send(url, config, last_day, work))
     )
     return steps
+
+
+def config_file(work: Path, scale: str) -> Path:
+    return work / f"smarketing-{scale}.yml"
 
 
 def bench_config(path: Path, folder: Path, history_days: int) -> Config:

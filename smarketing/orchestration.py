@@ -15,33 +15,65 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DBT_DEFAULT_SCHEMA = "analytics"
 
 
-def dbt_task_group(config: Config, group_id: str = "transform"):
+def dbt_task_group(config: Config, group_id: str = "transform", watcher: bool = False):
     """`dbt build` per model (models and their tests together), in-process through dbtRunner.
 
     The graph is read with `dbt ls` (dbtRunner, mock profile: no warehouse needed at parse
-    time) and cached by Cosmos until the project files change.
+    time) and cached by Cosmos until the project files change. `watcher` (Cosmos'
+    ExecutionMode.WATCHER: one `dbt build`, a sensor per model) is there for `make bench`, which
+    compares the modes.
     """
-    from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-    from cosmos.constants import InvocationMode, LoadMode, TestBehavior
-    from cosmos.profiles import PostgresUserPasswordProfileMapping
+    from cosmos import DbtTaskGroup, ExecutionConfig, RenderConfig
+    from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
     return DbtTaskGroup(
         group_id=group_id,
-        project_config=ProjectConfig(dbt_project_path=DBT_PROJECT_DIR, install_dbt_deps=False),
-        profile_config=ProfileConfig(
-            profile_name="smarketing",
-            target_name="airflow",
-            profile_mapping=PostgresUserPasswordProfileMapping(
-                conn_id=config.warehouse.conn_id, profile_args={"schema": DBT_DEFAULT_SCHEMA}
-            ),
+        project_config=_project_config(),
+        profile_config=_profile_config(config),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.WATCHER if watcher else ExecutionMode.LOCAL,
+            invocation_mode=InvocationMode.DBT_RUNNER,
         ),
-        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_LS,
             invocation_mode=InvocationMode.DBT_RUNNER,
-            test_behavior=TestBehavior.BUILD,
+            # The watcher's producer runs one `dbt build`; its per-model sensors cannot be builds.
+            test_behavior=TestBehavior.AFTER_EACH if watcher else TestBehavior.BUILD,
             # A relationships test spans two models: run it once both exist, as its own task.
             should_detach_multiple_parents_tests=True,
         ),
         operator_args={"install_deps": False},
+    )
+
+
+def dbt_build_task(config: Config, task_id: str = "transform"):
+    """The whole project as one task: one `dbt build` in-process (dbtRunner)."""
+    from cosmos.constants import InvocationMode
+    from cosmos.operators.local import DbtBuildLocalOperator
+
+    return DbtBuildLocalOperator(
+        task_id=task_id,
+        project_dir=str(DBT_PROJECT_DIR),
+        profile_config=_profile_config(config),
+        invocation_mode=InvocationMode.DBT_RUNNER,
+        install_deps=False,
+    )
+
+
+def _project_config():
+    from cosmos import ProjectConfig
+
+    return ProjectConfig(dbt_project_path=DBT_PROJECT_DIR, install_dbt_deps=False)
+
+
+def _profile_config(config: Config):
+    from cosmos import ProfileConfig
+    from cosmos.profiles import PostgresUserPasswordProfileMapping
+
+    return ProfileConfig(
+        profile_name="smarketing",
+        target_name="airflow",
+        profile_mapping=PostgresUserPasswordProfileMapping(
+            conn_id=config.warehouse.conn_id, profile_args={"schema": DBT_DEFAULT_SCHEMA}
+        ),
     )

@@ -85,3 +85,19 @@ def test_report_dag_shape(dagbag):
     assert render.is_mapped and send.is_mapped
     assert render.map_index_template == "{{ edition }}"
     assert send.retries == 3 and send.retry_delay == timedelta(minutes=2)
+
+
+def test_the_bench_compares_three_cosmos_modes_of_the_same_dbt_step(airflow_db):
+    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
+
+    from smarketing.bench_airflow import dbt_step_dags
+
+    dags = {dag.dag_id: dag for dag in dbt_step_dags().values()}
+    per_model = dags["bench_dbt_per_model"]
+    assert "transform.fct_ad_spend_daily_model_build" in per_model.task_ids
+    assert dags["bench_dbt_one_dbt_build"].task_ids == ["transform"]
+    watcher = dags["bench_dbt_watcher"]
+    producer = f"transform.{PRODUCER_WATCHER_TASK_ID}"
+    # dag.test() runs one task at a time: every sensor chain starts after the producer's dbt build.
+    assert [task.task_id for task in watcher.roots] == [producer]
+    assert "transform.fct_ad_spend_daily.run" in watcher.task_ids

@@ -84,20 +84,38 @@ campaigns as (
     from {{ ref('int_ad_campaigns_deduplicated') }}
 ),
 
-campaign_matches as (
-    select distinct on (credited.person_id)
+-- An id match and a name match are two equi-joins: one join on "id = utm or name = normalized utm"
+-- can only be a nested loop over people x campaigns.
+campaign_candidates as (
+    select
         credited.person_id,
         campaigns.campaign_key,
-        case when campaigns.campaign_id = credited.utm_campaign then 'id' else 'name' end as campaign_match,
+        'id' as campaign_match,
         campaigns.channel
     from credited
     inner join campaigns
-        on (
-            campaigns.campaign_id = credited.utm_campaign
-            or campaigns.campaign_name_normalized = {{ normalize_campaign_name('credited.utm_campaign') }}
-        )
+        on campaigns.campaign_id = credited.utm_campaign
         and coalesce(campaigns.ad_platform = {{ touch_ad_platform('credited.utm_source', 'credited.click_id_type') }}, true)
-    order by credited.person_id, (campaigns.campaign_id = credited.utm_campaign) desc, campaigns.campaign_key
+    union all
+    select
+        credited.person_id,
+        campaigns.campaign_key,
+        'name' as campaign_match,
+        campaigns.channel
+    from credited
+    inner join campaigns
+        on campaigns.campaign_name_normalized = {{ normalize_campaign_name('credited.utm_campaign') }}
+        and coalesce(campaigns.ad_platform = {{ touch_ad_platform('credited.utm_source', 'credited.click_id_type') }}, true)
+),
+
+campaign_matches as (
+    select distinct on (person_id)
+        person_id,
+        campaign_key,
+        campaign_match,
+        channel
+    from campaign_candidates
+    order by person_id, campaign_match = 'id' desc, campaign_key
 ),
 
 rule_channels as (
