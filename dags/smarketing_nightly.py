@@ -1,7 +1,7 @@
 """The nightly lead-to-revenue pipeline. Wiring only: every step is a function in `smarketing`.
 
 prepare (definitions, raw tables, grants) -> extract+load (one mapped task per source) ->
-validate raw -> dbt build (Cosmos) -> validate marts.
+validate raw -> dbt build (Cosmos, one task) -> validate marts.
 validate_marts publishes the marts as an Asset (MARTS); the report DAG (`smarketing_report`) runs
 when it changes. A critical quality failure stops the chain before the Asset is updated, so no
 report goes out on bad data. A source that cannot be loaded does not stop the others: the chain
@@ -19,7 +19,7 @@ from airflow.task.trigger_rule import TriggerRule
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from smarketing.config import load_config
-from smarketing.orchestration import MARTS, dbt_task_group
+from smarketing.orchestration import MARTS, dbt_build_task
 
 config = load_config()
 
@@ -70,7 +70,7 @@ def smarketing_nightly():
     prepared = prepare_warehouse()
     loads = extract_load.expand(source=list(config.enabled_sources))
     raw_checked = validate_raw()
-    transform = dbt_task_group(config)
+    transform = dbt_build_task(config)
     marts_checked = validate_marts()
     prepared >> loads >> raw_checked >> transform >> marts_checked
     [loads, marts_checked] >> alert_on_failure()

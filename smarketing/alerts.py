@@ -41,6 +41,7 @@ class RunFailure:
     critical_checks: tuple[str, ...]
     open_quarantine: tuple[tuple[str, str, int], ...]  # (source, stream, rows)
     report_published: bool  # the marts passed their gate: the report goes out with a banner
+    dbt_failures: tuple[tuple[str, str], ...] = ()  # (dbt node, "status: message")
 
     @property
     def headline(self) -> str:
@@ -50,6 +51,10 @@ class RunFailure:
             sources = ", ".join(sorted({failure.source for failure in self.load_failures}))
             consequence = "the report names it as stale" if self.report_published else "no report was published"
             return f"could not load {sources}; {consequence}"
+        if self.dbt_failures:
+            # unique_id: <type>.<project>.<name>[.<hash of a test's arguments>]
+            nodes = ", ".join(node.split(".")[2] for node, _ in self.dbt_failures)
+            return f"dbt build failed ({nodes}); no report was published"
         return f"task(s) failed: {', '.join(self.failed_tasks)}"
 
 
@@ -62,9 +67,12 @@ def collect(
     failed_sources: Sequence[str],
     failed_stages: Sequence[str],
     report_published: bool,
+    dbt_failed: bool = False,
 ) -> RunFailure:
     """Read from the warehouse why the run's failed tasks failed: each failed source's latest load
-    failures since `since` (the run's start), each failed quality stage's critical checks."""
+    failures since `since` (the run's start), each failed quality stage's critical checks, the dbt
+    models and tests that failed since then."""
+    from smarketing.dbt_failures import failures_since
     from smarketing.quality import latest_outcomes
 
     load_failures = ()
@@ -101,7 +109,10 @@ def collect(
                 """
             ).fetchall()
         )
-    return RunFailure(run_label, tuple(failed_tasks), load_failures, critical, quarantine, report_published)
+    dbt_failures = tuple((node, _shorten(detail)) for node, detail in failures_since(conn, since)) if dbt_failed else ()
+    return RunFailure(
+        run_label, tuple(failed_tasks), load_failures, critical, quarantine, report_published, dbt_failures
+    )
 
 
 def alert_text(failure: RunFailure) -> str:
@@ -115,6 +126,12 @@ def alert_text(failure: RunFailure) -> str:
     if failure.critical_checks:
         lines.append("Critical data-quality checks that failed:")
         lines += [f"- {check}" for check in failure.critical_checks]
+        lines.append("")
+    if failure.dbt_failures:
+        lines.append("dbt models and tests that failed (the models after them were skipped):")
+        for node, detail in failure.dbt_failures:
+            lines.append(f"- {node}:")
+            lines += [f"    {line}" for line in detail.splitlines()]
         lines.append("")
     if failure.open_quarantine:
         lines.append("Rows held in quarantine (not counted until the source is fixed and the interval re-run):")

@@ -100,6 +100,17 @@ def ensure_ops_schema(conn: psycopg.Connection) -> None:
         )
         """
     )
+    # Written by smarketing.dbt_failures as dbt reports each failed model or test.
+    conn.execute(
+        f"""
+        create table if not exists {OPS_SCHEMA}.dbt_failures (
+            node text not null,
+            status text not null,
+            message text,
+            failed_at timestamptz not null default now()
+        )
+        """
+    )
 
 
 def ensure_quarantine_schema(conn: psycopg.Connection) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from airflow.sdk import Asset
 
 from smarketing.config import REPO_ROOT, Config
@@ -16,12 +18,13 @@ DBT_DEFAULT_SCHEMA = "analytics"
 
 
 def dbt_task_group(config: Config, group_id: str = "transform", watcher: bool = False):
-    """`dbt build` per model (models and their tests together), in-process through dbtRunner.
+    """`dbt build` per model (models and their tests together), in-process through dbtRunner; with
+    `watcher`, Cosmos' ExecutionMode.WATCHER: one `dbt build` and a sensor per model.
 
-    The graph is read with `dbt ls` (dbtRunner, mock profile: no warehouse needed at parse
-    time) and cached by Cosmos until the project files change. `watcher` (Cosmos'
-    ExecutionMode.WATCHER: one `dbt build`, a sensor per model) is there for `make bench`, which
-    compares the modes.
+    Not what the nightly DAG runs (dbt_build_task is: a task per model cost 4x its wall time); kept
+    for `make bench`, which measures the modes side by side. The graph is read with `dbt ls`
+    (dbtRunner, mock profile: no warehouse needed at parse time) and cached by Cosmos until the
+    project files change.
     """
     from cosmos import DbtTaskGroup, ExecutionConfig, RenderConfig
     from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
@@ -47,9 +50,14 @@ def dbt_task_group(config: Config, group_id: str = "transform", watcher: bool = 
 
 
 def dbt_build_task(config: Config, task_id: str = "transform"):
-    """The whole project as one task: one `dbt build` in-process (dbtRunner)."""
+    """The whole project as one task: one `dbt build` in-process (dbtRunner), dbt's threads running
+    models side by side. Failed models and tests are written to ops.dbt_failures as dbt reports
+    them, for the data team's alert."""
     from cosmos.constants import InvocationMode
     from cosmos.operators.local import DbtBuildLocalOperator
+
+    from smarketing.dbt_failures import failure_recorder
+    from smarketing.warehouse.connection import connect_in_task
 
     return DbtBuildLocalOperator(
         task_id=task_id,
@@ -57,6 +65,7 @@ def dbt_build_task(config: Config, task_id: str = "transform"):
         profile_config=_profile_config(config),
         invocation_mode=InvocationMode.DBT_RUNNER,
         install_deps=False,
+        dbt_runner_callbacks=[failure_recorder(partial(connect_in_task, config.warehouse.conn_id))],
     )
 
 

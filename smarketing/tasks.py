@@ -14,14 +14,13 @@ import psycopg
 from smarketing.config import load_config
 from smarketing.pipeline import SourceLoadError, extract_and_load, last_day_of_run
 from smarketing.pipeline import prepare_warehouse as _prepare
-from smarketing.warehouse.connection import url_from_airflow_connection
+from smarketing.warehouse.connection import connect_in_task, url_from_airflow_connection
 
 log = logging.getLogger(__name__)
 
 
 def _connect() -> psycopg.Connection:
-    config = load_config()
-    return psycopg.connect(url_from_airflow_connection(config.warehouse.conn_id), autocommit=True)
+    return connect_in_task(load_config().warehouse.conn_id)
 
 
 def prepare_warehouse() -> str:
@@ -92,6 +91,7 @@ def alert_on_failure(dag_id: str, run_id: str, run_label: str, started_at: datet
             failed_sources=[label[len("extract_load[") : -1] for label in failed if label.startswith("extract_load[")],
             failed_stages=[stage for stage in ("raw", "marts") if f"validate_{stage}" in failed],
             report_published=states.get("validate_marts") == "success",
+            dbt_failed=states.get("transform") == "failed",
         )
     if config.alerts is None:
         log.warning("no `alerts` configured; the data team is not e-mailed:\n%s", alert_text(failure))

@@ -59,6 +59,11 @@ def url_from_airflow_connection(conn_id: str = CONN_ID) -> str:
     return f"postgresql://{auth}@{conn.host}{port}/{conn.schema or ''}"
 
 
+def connect_in_task(conn_id: str = CONN_ID) -> psycopg.Connection:
+    """Inside a task: an autocommit connection to the warehouse of the Airflow connection."""
+    return psycopg.connect(url_from_airflow_connection(conn_id), autocommit=True)
+
+
 def relation_exists(conn: psycopg.Connection, name: str) -> bool:
     """Whether a table or view (schema-qualified name) exists yet: most of the warehouse is created
     by the first run, and readers of ops/quarantine tables run before it too."""

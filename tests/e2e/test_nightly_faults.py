@@ -4,7 +4,8 @@
   built and validated, the report goes out naming the stale source, and the data team is alerted
   with the file and the reason;
 - a critical quality failure stops the run before the marts are published (no report), and the
-  data team is alerted with the failed check.
+  data team is alerted with the failed check;
+- a dbt model that fails does the same, and the alert names the model with dbt's error.
 
 The tiny fixture's figures are in tests/fixtures/tiny/README.md; report day 2026-03-10.
 """
@@ -118,7 +119,7 @@ def test_a_critical_check_stops_the_run_before_the_report_and_alerts_the_data_te
     states = task_states("smarketing_nightly")
     assert states["validate_raw"] == "failed"
     assert states["validate_marts"] == "upstream_failed"  # no Asset event: no report
-    assert {state for task, state in states.items() if task.startswith("transform.")} == {"upstream_failed"}
+    assert states["transform"] == "upstream_failed"
 
     with psycopg.connect(warehouse_url) as conn:
         quarantined = conn.execute(
@@ -134,3 +135,24 @@ def test_a_critical_check_stops_the_run_before_the_report_and_alerts_the_data_te
     body = alert.get_content()
     assert "Critical data-quality checks that failed:" in body and "google_ads" in body
     assert "google_ads/campaign_daily: 1" in body  # the quarantine, by stream
+
+
+def test_a_dbt_model_that_fails_stops_the_run_before_the_report_and_the_alert_names_it(configured, warehouse_url):
+    # A raw table of a source nobody configured, left behind with a column of the wrong type: the
+    # loads and the raw gate pass, dbt cannot create the staging view on it.
+    with psycopg.connect(warehouse_url, autocommit=True) as conn:
+        conn.execute("create schema raw")
+        conn.execute("create table raw.meta_ads__accounts (account_id text primary key, currency integer)")
+
+    failed_nightly()
+    states = task_states("smarketing_nightly")
+    assert states["validate_raw"] == "success"
+    assert states["transform"] == "failed"
+    assert states["validate_marts"] == "upstream_failed"  # no Asset event: no report
+
+    [alert] = [parse(eml) for eml in configured.received]
+    assert alert["To"] == DATA_TEAM
+    assert "dbt build failed (stg_meta_ads__accounts); no report was published" in alert["Subject"]
+    body = alert.get_content().replace("\r\n", "\n")
+    assert "- model.smarketing.stg_meta_ads__accounts:\n    error: " in body
+    assert "upper(integer) does not exist" in body

@@ -52,6 +52,23 @@ def test_a_critical_check_comes_first_and_says_no_report_went_out():
     assert "could not be loaded" not in text
 
 
+def test_a_dbt_failure_names_each_failed_model_and_its_error():
+    dbt_failures = (
+        ("model.smarketing.fct_kpi_period", "error: Database Error in model fct_kpi_period\n  division by zero"),
+        ("test.smarketing.unique_dim_persons_person_id.1a2b", "fail: Got 2 results, configured to fail if != 0"),
+    )
+    failure_ = failure(failed_tasks=("transform",), load_failures=(), open_quarantine=(), dbt_failures=dbt_failures)
+    text = alert_text(failure_)
+    assert failure_.headline == (
+        "dbt build failed (fct_kpi_period, unique_dim_persons_person_id); no report was published"
+    )
+    assert (
+        "- model.smarketing.fct_kpi_period:\n    error: Database Error in model fct_kpi_period\n      division by zero"
+        in text
+    )
+    assert "- test.smarketing.unique_dim_persons_person_id.1a2b:\n    fail: Got 2 results" in text
+
+
 def test_the_message_goes_to_the_alert_recipients_from_the_report_sender(tmp_path: Path):
     config_file = tmp_path / "smarketing.yml"
     config_file.write_text(
