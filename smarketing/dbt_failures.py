@@ -1,7 +1,7 @@
 """dbt's failed models and tests, recorded in the warehouse as the build reports them.
 
-The nightly DAG runs the dbt project as one `dbt build` task (a task per model cost 4x the wall time:
-docs/benchmarks.md), so the failed task no longer names the model. dbt does: each node's
+The nightly DAG runs the dbt project as one `dbt build` task (a task per model took 3.3x the wall
+time at 1M ad rows: docs/benchmarks.md), so the failed task no longer names the model. dbt does: each node's
 NodeFinished event carries its status and message, and the data team's alert reads them back from
 ops.dbt_failures like everything else it says.
 """

@@ -33,7 +33,7 @@ def test_nightly_dag_shape(dagbag):
     } <= (task_ids)
     # The report is the report DAG's job: it runs on the MARTS Asset that validate_marts produces.
     assert not {"render_report", "send_report"} & task_ids
-    # The dbt project is one `dbt build` task (make bench: a task per model cost 4x the wall time).
+    # The dbt project is one `dbt build` task (make bench: a task per model took 3.3x the wall time).
     assert dag.get_task("transform").task_type == "DbtBuildLocalOperator"
 
     def downstream(task_id):
