@@ -370,7 +370,7 @@ def cmd_stop(args: argparse.Namespace) -> None:
     print("embedded warehouse stopped" if embedded.stop(paths.home()) else "embedded warehouse was not running")
 
 
-def dbt_environment(url: str) -> dict[str, str]:
+def dbt_environment(url: str, threads: int = 2) -> dict[str, str]:
     """The env the hand-run profile (dbt_project/profiles.yml) reads."""
     from urllib.parse import unquote, urlsplit
 
@@ -381,6 +381,7 @@ def dbt_environment(url: str) -> dict[str, str]:
         "SMARKETING_PG_USER": unquote(parts.username or ""),
         "SMARKETING_PG_PASSWORD": unquote(parts.password or ""),
         "SMARKETING_PG_DATABASE": parts.path.lstrip("/"),
+        "SMARKETING_DBT_THREADS": str(threads),
     }
 
 
@@ -392,7 +393,9 @@ def _dbt(url: str, dbt_args: list[str]) -> int:
 
     with psycopg.connect(url, autocommit=True) as conn:
         prepare_warehouse(conn, load_config())
-    return subprocess.call(dbt_command(dbt_args), env={**os.environ, **dbt_environment(url)})
+    return subprocess.call(
+        dbt_command(dbt_args), env={**os.environ, **dbt_environment(url, load_config().warehouse.dbt_threads)}
+    )
 
 
 def dbt_command(dbt_args: list[str]) -> list[str]:

@@ -83,6 +83,7 @@ def _profile_config(config: Config):
         profile_name="smarketing",
         target_name="airflow",
         profile_mapping=PostgresUserPasswordProfileMapping(
-            conn_id=config.warehouse.conn_id, profile_args={"schema": DBT_DEFAULT_SCHEMA}
+            conn_id=config.warehouse.conn_id,
+            profile_args={"schema": DBT_DEFAULT_SCHEMA, "threads": config.warehouse.dbt_threads},
         ),
     )

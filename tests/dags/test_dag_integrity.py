@@ -35,6 +35,8 @@ def test_nightly_dag_shape(dagbag):
     assert not {"render_report", "send_report"} & task_ids
     # The dbt project is one `dbt build` task (make bench: a task per model took 3.3x the wall time).
     assert dag.get_task("transform").task_type == "DbtBuildLocalOperator"
+    # dbt builds independent models side by side (dbt's own default is one at a time).
+    assert dag.get_task("transform").profile_config.profile_mapping.profile_args["threads"] == 2
 
     def downstream(task_id):
         return dag.get_task(task_id).downstream_task_ids

@@ -31,6 +31,7 @@ def test_defaults_and_relative_paths(tmp_path):
     assert config.sources["hubspot"].lookback_days == 3
     assert config.history_days == 90
     assert config.currency == "EUR"
+    assert config.warehouse.dbt_threads == 2
 
 
 @pytest.mark.parametrize(
@@ -41,6 +42,11 @@ def test_defaults_and_relative_paths(tmp_path):
         ("hubspot: {path: crm}", "hubsport: {path: crm}", "unknown source 'hubsport'"),
         ("[ceo@example.org]", "[not-an-address]", "key report.recipients.0: value 'not-an-address'"),
         ("sender: bot@example.org}", "sender: bot@example.org, colour: red}", "key report.colour"),
+        (
+            "timezone: Europe/Berlin",
+            "timezone: Europe/Berlin\nwarehouse: {dbt_threads: 0}",
+            "key warehouse.dbt_threads",
+        ),
     ],
 )
 def test_errors_name_file_key_and_value(tmp_path, replace, by, message):
