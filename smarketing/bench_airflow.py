@@ -4,8 +4,8 @@ On a warehouse the nightly bench has built, a DAG holding only the dbt step runs
 (in-process, one task at a time, as `smarketing run` and the tests run the nightly DAG) once per
 mode:
 - per-model: a task per model, `dbt build` of the model and its tests (Cosmos ExecutionMode.LOCAL,
-  dbtRunner; what the nightly DAG runs);
-- one dbt build: the whole project as one task;
+  dbtRunner);
+- one dbt build: the whole project as one task (what the nightly DAG runs);
 - watcher: one `dbt build` by a producer task and a sensor per model (Cosmos ExecutionMode.WATCHER).
 Each run is measured as the wall time of `dag.test()` and the sum of its task instances' durations;
 the difference is Airflow's own overhead (scheduling, task start-up, parsing the DAG).
@@ -108,11 +108,10 @@ def _sensors_after_the_producer(group) -> None:
     run beside the producer instead, so the wall time measured here is an upper bound."""
     from cosmos.constants import PRODUCER_WATCHER_TASK_ID
 
-    tasks = list(group.children.values())
-    producer = next(task for task in tasks if task.task_id.endswith("." + PRODUCER_WATCHER_TASK_ID))
-    for task in tasks:
-        if task is not producer and not task.upstream_task_ids:
-            producer >> task
+    producer = group.get_child_by_label(PRODUCER_WATCHER_TASK_ID)
+    for child in group.children.values():
+        if child is not producer and not child.upstream_task_ids:
+            producer >> child
 
 
 def _dag_id(mode: str) -> str:

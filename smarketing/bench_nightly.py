@@ -48,10 +48,10 @@ def nightly_steps(url: str, folder: Path, scale: str, first_day: date, last_day:
         steps.append(
             _load(conn, config, scale, "load the history (all days but the last)", last_day - timedelta(days=1))
         )
-    steps.append(_timed(scale, "dbt build --full-refresh", lambda: dbt(url, ["build", "--full-refresh"], work)))
+    steps.append(_timed(scale, "dbt build --full-refresh", lambda: dbt(url, ["build", "--full-refresh"], work, config)))
     with psycopg.connect(url, autocommit=True) as conn:
         steps.append(_load(conn, config, scale, "next night: load the new day, re-read the lookback", last_day))
-    steps.append(_timed(scale, "next night: dbt build", lambda: dbt(url, ["build"], work)))
+    steps.append(_timed(scale, "next night: dbt build", lambda: dbt(url, ["build"], work, config)))
     steps.append(
         _timed(scale, "report: render + send 3 editions", lambda: render_and_send(url, config, last_day, work))
     )
@@ -90,7 +90,7 @@ def _timed(scale: str, what: str, step: Callable[[], Any]) -> Step:
     return Step(scale, what, time.perf_counter() - started)
 
 
-def dbt(url: str, dbt_args: list[str], work: Path) -> None:
+def dbt(url: str, dbt_args: list[str], work: Path, config: Config) -> None:
     """The dbt CLI on the project against `url`; a failed model or test fails the bench."""
     from smarketing.cli import dbt_command, dbt_environment
     from smarketing.runtime import TELEMETRY_OFF
@@ -98,7 +98,7 @@ def dbt(url: str, dbt_args: list[str], work: Path) -> None:
     env = {
         **os.environ,
         **TELEMETRY_OFF,
-        **dbt_environment(url),
+        **dbt_environment(url, config.warehouse.dbt_threads),
         "DBT_TARGET_PATH": str(work / "dbt" / "target"),
         "DBT_LOG_PATH": str(work / "dbt" / "logs"),
     }

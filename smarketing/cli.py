@@ -370,7 +370,7 @@ def cmd_stop(args: argparse.Namespace) -> None:
     print("embedded warehouse stopped" if embedded.stop(paths.home()) else "embedded warehouse was not running")
 
 
-def dbt_environment(url: str, threads: int = 2) -> dict[str, str]:
+def dbt_environment(url: str, threads: int) -> dict[str, str]:
     """The env the hand-run profile (dbt_project/profiles.yml) reads."""
     from urllib.parse import unquote, urlsplit
 
@@ -391,10 +391,11 @@ def _dbt(url: str, dbt_args: list[str]) -> int:
 
     from smarketing.pipeline import prepare_warehouse
 
+    config = load_config()
     with psycopg.connect(url, autocommit=True) as conn:
-        prepare_warehouse(conn, load_config())
+        prepare_warehouse(conn, config)
     return subprocess.call(
-        dbt_command(dbt_args), env={**os.environ, **dbt_environment(url, load_config().warehouse.dbt_threads)}
+        dbt_command(dbt_args), env={**os.environ, **dbt_environment(url, config.warehouse.dbt_threads)}
     )
 
 

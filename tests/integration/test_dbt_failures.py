@@ -14,7 +14,7 @@ from smarketing.load import ensure_ops_schema
 def test_a_model_whose_source_was_never_loaded_is_recorded_and_named_in_the_alert(warehouse_url, monkeypatch):
     from dbt.cli.main import dbtRunner
 
-    for name, value in dbt_environment(warehouse_url).items():
+    for name, value in dbt_environment(warehouse_url, threads=2).items():
         monkeypatch.setenv(name, value)
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
         ensure_ops_schema(conn)  # as prepare_warehouse does first thing every night

@@ -234,10 +234,8 @@ period_sla as (
     group by 1, 2
 ),
 
--- The untouched backlog at the end of the period: MQLs waiting for a first sales touch, neither
--- touched, qualified, disqualified nor lost by then.
--- The backlog at a period's end T: MQLs with mql_at < T, neither touched by sales nor out of the
--- MQL stage before T. An MQL is in it while mql_at < T <= its end (the earlier of touch and leaving,
+-- The untouched backlog at the end of the period T: MQLs waiting for a first sales touch, neither
+-- touched, qualified, disqualified nor lost by then. An MQL is in it while mql_at < T <= its end (the earlier of touch and leaving,
 -- never before mql_at; no end: still in it), so the backlog at T = MQLs begun before T - MQLs ended
 -- before T: a running sum over a timeline of +1 at each start, -1 at each end, and each period's
 -- end as a marker sorted before the events at the same instant. (Joining every period to every
