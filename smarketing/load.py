@@ -165,6 +165,15 @@ def ensure_raw_table(conn: psycopg.Connection, stream: Stream) -> None:
                 table, sql.Identifier(name), sql.SQL(nullable_type)
             )
         )
+    # A stream whose days are re-read and replaced (ad platforms, FX) is read by day: this load's
+    # delete of the days the source no longer reports, and the nightly dbt build restating them.
+    index = f"{stream.table}_by_day"
+    if stream.replace_scope and not relation_exists(conn, f"{RAW_SCHEMA}.{index}"):
+        conn.execute(
+            sql.SQL("create index {} on {} ({})").format(
+                sql.Identifier(index), table, sql.Identifier(stream.window_column)
+            )
+        )
 
 
 # Work committed with the load or not at all (an API stream's cursors), run in its transaction.

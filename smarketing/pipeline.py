@@ -90,7 +90,9 @@ def page_reader(source: str, settings: SourceConfig) -> Iterator[PageReader]:
     """The source's file drop or API, open for one run (an API's token is fetched once for all streams)."""
     if not settings.is_api:
         file_format = FileFormat(settings.encoding, settings.csv_delimiter, settings.decimal_separator)
-        yield lambda stream, _window, _cursors: read_pages(stream, settings.path, file_format, settings.exports)
+        yield lambda stream, window, cursors: read_pages(
+            stream, settings.path, file_format, settings.exports, window, cursors
+        )
         return
     if source not in API_CONNECTORS:
         raise ValueError(f"sources.{source}.conn_id: {source} has no API connector yet; give a file drop `path`")

@@ -117,3 +117,8 @@
 {% macro union_ad_entity(entity, columns) -%}
     {{ union_sources_entity(ad_sources(), 'ad_platform', entity, columns) }}
 {%- endmacro %}
+
+
+{% macro enabled_ad_platforms() -%}
+    {{ return(ad_sources().items() | selectattr('1.enabled') | map(attribute='0') | list) }}
+{%- endmacro %}

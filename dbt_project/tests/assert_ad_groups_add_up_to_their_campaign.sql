@@ -2,7 +2,8 @@
 -- An ad platform's ad-group rows of a campaign-day (Google Ads ad groups, Meta ad sets) add up to
 -- its campaign row. Where they do not (one report restated and the other not yet, a partial pull)
 -- or have no campaign row at all, fct_ad_spend_daily keeps the campaign row and loses that day's
--- ad-group detail: a warning, since spend stays right, but worth a look.
+-- ad-group detail: a warning, since spend stays right, but worth a look. Checked on the days
+-- fct_ad_spend_daily restates (macros/restated_days.sql); the others have not changed.
 with ad_group_totals as (
     select
         ad_platform,
@@ -13,6 +14,7 @@ with ad_group_totals as (
         sum(impressions) as impressions,
         sum(clicks) as clicks
     from {{ ref('int_ad_group_days_unioned') }}
+    where {{ restated_days_test_filter('fct_ad_spend_daily') }}
     group by 1, 2, 3, 4
 ),
 
@@ -26,6 +28,7 @@ campaign_report as (
         impressions,
         clicks
     from {{ ref('int_ad_campaign_days_unioned') }}
+    where {{ restated_days_test_filter('fct_ad_spend_daily') }}
 )
 
 select

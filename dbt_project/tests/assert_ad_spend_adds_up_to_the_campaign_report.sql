@@ -1,7 +1,8 @@
 -- fct_ad_spend_daily, whichever grain each campaign-day has (its ad groups or its campaign row), adds
 -- up per platform, account and day to the platform's campaign report: spend in the account currency
 -- to the cent, impressions and clicks exactly; no account-day missing on either side. A campaign-day
--- counted at both grains, or ad groups that do not add up taken anyway, would show here.
+-- counted at both grains, or ad groups that do not add up taken anyway, would show here. Checked on
+-- the days fct_ad_spend_daily restates (macros/restated_days.sql); the others have not changed.
 with mart as (
     select
         ad_platform,
@@ -11,6 +12,7 @@ with mart as (
         sum(impressions) as impressions,
         sum(clicks) as clicks
     from {{ ref('fct_ad_spend_daily') }}
+    where {{ restated_days_test_filter('fct_ad_spend_daily') }}
     group by 1, 2, 3
 ),
 
@@ -23,6 +25,7 @@ campaign_report as (
         sum(impressions) as impressions,
         sum(clicks) as clicks
     from {{ ref('int_ad_campaign_days_unioned') }}
+    where {{ restated_days_test_filter('fct_ad_spend_daily') }}
     group by 1, 2, 3
 )
 

@@ -37,7 +37,8 @@ def ensure_cursors_table(conn: psycopg.Connection) -> None:
 
 
 class Cursors:
-    """One stream's cursors, one per account ("" for a source without accounts)."""
+    """One stream's cursors, one per account ("" for a source without accounts); a file drop keeps
+    one per file it read (smarketing.extract.files)."""
 
     def __init__(self, stream: Stream, saved: dict[str, str]) -> None:
         self.stream = stream
@@ -76,14 +77,13 @@ class Cursors:
     def save(self, conn: psycopg.Connection) -> None:
         """Write the advanced cursors, in the caller's transaction."""
         ensure_cursors_table(conn)
-        for account, cursor in self._advanced.items():
-            conn.execute(
-                f"""insert into {CURSORS_TABLE} (source, stream, account, cursor, updated_at)
-                    values (%s, %s, %s, %s, now())
-                    on conflict (source, stream, account)
-                    do update set cursor = excluded.cursor, updated_at = excluded.updated_at""",
-                (self.stream.source, self.stream.name, account, cursor),
-            )
+        conn.cursor().executemany(
+            f"""insert into {CURSORS_TABLE} (source, stream, account, cursor, updated_at)
+                values (%s, %s, %s, %s, now())
+                on conflict (source, stream, account)
+                do update set cursor = excluded.cursor, updated_at = excluded.updated_at""",
+            [(self.stream.source, self.stream.name, account, cursor) for account, cursor in self._advanced.items()],
+        )
         self._saved.update(self._advanced)
         self._advanced.clear()
 

@@ -45,6 +45,9 @@ class Page:
     # The file's field behind a column path when the reader renamed fields (an export's headings):
     # a rejection names the field of the file.
     fields: Mapping[str, str] = field(default_factory=dict)
+    # Called once every record of the page was read: the latest day of its records (the window
+    # column's, in or out of the window) and whether any record had no readable day.
+    on_read: Callable[[date | None, bool], None] | None = None
 
 
 # A stream's pages for a run's window, from wherever the source is read; an API connector resumes
@@ -282,17 +285,27 @@ def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Reje
     """
     in_window = _window_filter(stream, window)
     known = _known_tree(stream)
+    day_index = [column.name for column in stream.columns].index(stream.window_column) if stream.window_column else None
+    latest: date | None = None
+    undated = day_index is None
     for line, source_record, fault in page_records(stream, page):
         if fault is None and not isinstance(source_record, dict):
             fault = ("(record)", "expected a JSON object")
         if fault is not None:
             typed = _typed_record(stream, page, source_record, {}, window)
+            undated = True
             yield _rejection(stream, window, page, line, source_record, typed._replace(fault=fault))
             continue
         parts = stream.explode(source_record) if stream.explode else ((source_record, page.fields),)
         faults = set()  # a bad field shared by a record's parts (an ECB line's date) is one rejection
         for record, fields in parts:
             typed = _typed_record(stream, page, record, fields, window)
+            if day_index is not None:
+                day = record_day(typed.values[day_index], window)
+                if day is None:
+                    undated = True
+                elif latest is None or day > latest:
+                    latest = day
             if typed.fault is not None:
                 if typed.fault not in faults:
                     faults.add(typed.fault)
@@ -301,6 +314,8 @@ def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Reje
                 extra = _unknown_fields(known, record)
                 extra_text = json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None
                 yield Row(line, [*typed.texts, extra_text])
+    if page.on_read is not None:
+        page.on_read(latest, undated)
 
 
 class _Typed(NamedTuple):

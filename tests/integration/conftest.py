@@ -1,5 +1,6 @@
 """Building the warehouse from the hand-made `tiny` fixture, as the nightly DAG would."""
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -50,3 +51,11 @@ def build_tiny(warehouse_url, monkeypatch):
         assert _dbt(warehouse_url, ["build", "--quiet"]) == 0
 
     return build
+
+
+@pytest.fixture
+def google_ads_drop(tmp_path) -> Path:
+    """A copy of the tiny fixture's Google Ads export, to change as the platform would."""
+    folder = tmp_path / "google_ads"
+    shutil.copytree(TINY / "google_ads", folder)
+    return folder

@@ -54,7 +54,9 @@ def test_the_nightly_steps_build_the_warehouse_and_send_the_report(scaled, pg_se
         "dbt build --full-refresh",
         "next night: load the new day, re-read the lookback",
         "next night: dbt build",
-        "report: render + send 3 editions",
+        "report: render + send the daily edition",
+        "report: render + send the weekly edition",
+        "report: render + send the monthly edition",
     ]
     with psycopg.connect(url) as conn:
         ad_group_rows = conn.execute("select count(*) from raw.google_ads__ad_group_daily").fetchone()[0]

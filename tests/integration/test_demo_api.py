@@ -122,4 +122,5 @@ def test_a_demo_of_another_world_forgets_the_last_ones_sources(demo_data, wareho
     count = "select count(*) from raw.{}"
     assert warehouse.execute(count.format("google_ads__campaign_daily")).fetchone()[0] == 0
     assert warehouse.execute(count.format("hubspot__contacts")).fetchone()[0] > 0
-    assert warehouse.execute(f"select source from {CURSORS_TABLE}").fetchall() == [("hubspot",)]
+    # Kept: HubSpot's API cursor and the ledger of the HubSpot files its load read.
+    assert warehouse.execute(f"select distinct source from {CURSORS_TABLE}").fetchall() == [("hubspot",)]

@@ -28,14 +28,15 @@ def test_the_next_nights_dbt_build_is_compared_with_the_full_refresh():
         Step("1m", "dbt build --full-refresh", 200.0),
         Step("1m", "next night: load the new day, re-read the lookback", 3.0, 40_000),
         Step("1m", "next night: dbt build", 30.0),  # 30 / 200 = 15%
-        Step("1m", "report: render + send 3 editions", 2.5),
+        Step("1m", "report: render + send the daily edition", 2.5),
     ]
     text = markdown(MACHINE, "1m", [Throughput("psql \\copy", "CSV", 10, 1.0)], [], nightly, [])
 
     assert "| 1m | load the history (all days but the last) | 1,400,000 | 60.0 |  |" in text
     assert "| 1m | dbt build --full-refresh |  | 200.0 | 100% |" in text
     assert "| 1m | next night: dbt build |  | 30.0 | 15% |" in text
-    assert "| 1m | report: render + send 3 editions |  | 2.5 |  |" in text
+    assert "| 1m | report: render + send the daily edition |  | 2.5 |  |" in text
+    assert "| 1m | next night end to end | | 35.5 | |" in text  # 3.0 + 30.0 + 2.5
 
 
 def test_each_cosmos_mode_shows_airflows_overhead_and_is_compared_with_one_dbt_build():

@@ -1,5 +1,8 @@
 -- Every ad platform's ad-group daily report (Google Ads ad groups, Meta ad sets) on one contract,
 -- unioned by one macro with a per-platform field mapping (macros/ad_sources.sql).
+-- A view: fct_ad_spend_daily reads only the days it restates, which Postgres pushes down to the
+-- raw tables; a table would copy every day of every platform again on every run.
+{{ config(materialized='view') }}
 {%- set contract = [
     ('account_id', 'text'),
     ('account_time_zone', 'text'),

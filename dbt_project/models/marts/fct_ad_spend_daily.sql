@@ -6,8 +6,21 @@
 -- null ad group (Performance Max, which has no ad groups; sources or days without an ad-group report;
 -- ad-group rows that do not add up, e.g. one report restated and the other not yet). So the totals
 -- per campaign and day are always the campaign report's, whichever grain a day has.
--- A table rebuilt on every run: days the platform restated (re-read in the lookback window and
--- replaced in raw) show their new values on the next build.
+-- Incremental (macros/restated_days.sql): each build replaces the days from the earliest day an ad
+-- or FX load touched since the last build (the platforms' lookback window every night, a backfill
+-- as far back as it goes), and brings campaign names, channels and ad group names on the days
+-- before up to date. Indexed by date_day: the restated days' delete and tests and the report's
+-- periods find their rows by it.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='restated_days',
+    restated_days_sources=enabled_ad_platforms() + ['fx_rates'],
+    restated_days_settings=['currency'],
+    on_schema_change='fail',
+    indexes=[{'columns': ['date_day']}],
+    post_hook=["{{ refresh_ad_spend_attributes() }}", "{{ record_restated_days() }}"],
+) }}
+
 with campaign_spend as (
     select
         ad_platform,
@@ -21,6 +34,9 @@ with campaign_spend as (
         clicks,
         platform_conversions
     from {{ ref('int_ad_campaign_days_unioned') }}
+    {%- if is_incremental() %}
+    where date_day >= {{ restated_days_from() }}
+    {%- endif %}
 ),
 
 ad_group_spend as (
@@ -36,6 +52,9 @@ ad_group_spend as (
         clicks,
         platform_conversions
     from {{ ref('int_ad_group_days_unioned') }}
+    {%- if is_incremental() %}
+    where date_day >= {{ restated_days_from() }}
+    {%- endif %}
 ),
 
 campaigns as (
@@ -59,7 +78,8 @@ fx as (
 ),
 
 ad_group_names as (
-    -- The latest name of each ad group: names change, ids do not.
+    -- The latest name of each ad group: names change, ids do not. An ad group with a row among the
+    -- restated days has its latest one there; refresh_ad_spend_attributes() renames its earlier rows.
     select distinct on (ad_platform, account_id, campaign_id, ad_group_id)
         ad_platform,
         account_id,

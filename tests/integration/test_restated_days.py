@@ -1,0 +1,155 @@
+"""fct_ad_spend_daily is incremental: each build replaces the days the loads since the last build
+touched and leaves the rest alone, yet ends up row for row what a full rebuild makes.
+
+The tiny fixture's Google Ads account (tests/fixtures/tiny/README.md) spends on 501 Brand Search and
+502 Generic Search; the loader re-reads the 30 days before the last day 03-10 (02-08..03-10), so
+the 2026-01-15 row (501, 999.00) is outside every window after the first build.
+"""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from smarketing.cli import _dbt
+from smarketing.config import load_config
+from smarketing.pipeline import extract_and_load, prepare_warehouse
+
+LAST_DAY = date(2026, 3, 10)
+ACCOUNT = "1111111111"
+
+
+@pytest.fixture
+def night(warehouse_url, google_ads_drop, tmp_path, monkeypatch):
+    """Load the export as it is now and run dbt (`build` unless told), as one nightly run does."""
+    config_file = tmp_path / "smarketing.yml"
+    monkeypatch.setenv("SMARKETING_CONFIG", str(config_file))
+
+    def run(load: bool = True, dbt_args: tuple[str, ...] = ("build",), currency: str = "EUR") -> None:
+        config_file.write_text(
+            f"""
+currency: {currency}
+sources:
+  google_ads: {{path: {google_ads_drop}, lookback_days: 30}}
+report: {{recipients: [a@example.org], sender: b@example.org}}
+"""
+        )
+        if load:
+            config = load_config(config_file)
+            with psycopg.connect(warehouse_url, autocommit=True) as conn:
+                prepare_warehouse(conn, config)
+                extract_and_load(conn, config, "google_ads", LAST_DAY)
+        assert _dbt(warehouse_url, [*dbt_args, "--quiet"]) == 0
+
+    return run
+
+
+def edit_day(folder: Path, day: str, edit) -> None:
+    """Rewrite one day's searchStream file: `edit` gets and returns its list of result rows."""
+    path = folder / ACCOUNT / f"searchStream_{day}.json"
+    pages = json.loads(path.read_text())
+    pages[0]["results"] = edit(pages[0]["results"])
+    path.write_text(json.dumps(pages))
+
+
+def edit_campaign(folder: Path, day: str, campaign_id: str, change) -> None:
+    """Change one campaign's row of one day's file in place: `change` gets the row."""
+
+    def edit(rows):
+        for row in rows:
+            if row["campaign"]["id"] == campaign_id:
+                change(row)
+        return rows
+
+    edit_day(folder, day, edit)
+
+
+def spend_rows(conn) -> dict[tuple[str, str], tuple]:
+    """(campaign id, day) -> (campaign name, spend, the row version xmin)."""
+    rows = conn.execute(
+        "select split_part(campaign_key, ':', 3), date_day::text, campaign_name, spend, xmin::text "
+        "from marts.fct_ad_spend_daily"
+    ).fetchall()
+    return {(campaign, day): (name, spend, xmin) for campaign, day, name, spend, xmin in rows}
+
+
+def restated_from(conn) -> str:
+    return conn.execute(
+        "select restated_from::text from ops.dbt_restated_days where model = 'fct_ad_spend_daily'"
+    ).fetchone()[0]
+
+
+def test_each_night_replaces_the_days_the_loads_touched_and_only_those(night, google_ads_drop, warehouse):
+    night()
+    first = spend_rows(warehouse)
+    assert len(first) == 6
+    assert restated_from(warehouse) == "-infinity"  # the first build is all of it
+
+    # The platform restates 502 on 03-07 (120.00 -> 130.00) and no longer reports 501 on 03-10.
+    edit_campaign(google_ads_drop, "2026-03-07", "502", lambda row: row["metrics"].update(costMicros="130000000"))
+    edit_day(google_ads_drop, "2026-03-10", lambda rows: [r for r in rows if r["campaign"]["id"] != "501"])
+    night()
+
+    second = spend_rows(warehouse)
+    assert {key: (name, float(spend)) for key, (name, spend, _) in second.items()} == {
+        ("501", "2026-01-15"): ("Brand Search", 999.00),
+        ("501", "2026-03-07"): ("Brand Search", 50.00),
+        ("502", "2026-02-20"): ("Generic Search", 300.00),
+        ("502", "2026-03-07"): ("Generic Search", 130.00),
+        ("502", "2026-03-10"): ("Generic Search", 250.50),
+    }
+    assert restated_from(warehouse) == "2026-02-08"  # the load's window
+    # The day before the window was not written again.
+    assert second[("501", "2026-01-15")][2] == first[("501", "2026-01-15")][2]
+
+    # Nothing loaded since: the build restates no day and writes no row.
+    night(load=False)
+    assert restated_from(warehouse) == "infinity"
+    assert spend_rows(warehouse) == second
+
+
+def test_a_renamed_campaign_is_renamed_on_the_days_before_the_window(night, google_ads_drop, warehouse):
+    night()
+
+    # 501's latest day in the export is 03-10: the name it has there is its name now.
+    edit_campaign(google_ads_drop, "2026-03-10", "501", lambda row: row["campaign"].update(name="Brand Search 2026"))
+    night()
+
+    names = {key: name for key, (name, _, _) in spend_rows(warehouse).items() if key[0] == "501"}
+    assert names == {
+        ("501", "2026-01-15"): "Brand Search 2026",
+        ("501", "2026-03-07"): "Brand Search 2026",
+        ("501", "2026-03-10"): "Brand Search 2026",
+    }
+    assert restated_from(warehouse) == "2026-02-08"
+
+
+def test_incremental_builds_end_where_a_full_rebuild_does(night, google_ads_drop, warehouse):
+    night()
+
+    def only_501_one_click_more(rows):
+        return [dict(rows[0], metrics=dict(rows[0]["metrics"], clicks="41"))]
+
+    # 502's 02-20 is no longer reported; on 03-07 only 501 is, with one click more.
+    edit_day(google_ads_drop, "2026-02-20", lambda rows: [])
+    edit_day(google_ads_drop, "2026-03-07", only_501_one_click_more)
+    night()
+    incremental = warehouse.execute("select * from marts.fct_ad_spend_daily order by ad_spend_id").fetchall()
+
+    night(load=False, dbt_args=("build", "--full-refresh", "--select", "fct_ad_spend_daily"))
+
+    assert restated_from(warehouse) == "-infinity"
+    assert warehouse.execute("select * from marts.fct_ad_spend_daily order by ad_spend_id").fetchall() == incremental
+    assert len(incremental) == 4  # 02-20 gone, 502 gone from 03-07
+
+
+def test_a_new_reporting_currency_restates_every_day(night, warehouse):
+    night()
+    # Only the model, not its tests: without FX rates to USD its spend is null, which a test rejects.
+    night(load=False, dbt_args=("run", "--select", "fct_ad_spend_daily"), currency="USD")
+
+    assert restated_from(warehouse) == "-infinity"
+    currencies = warehouse.execute("select currency_code, count(*) from marts.fct_ad_spend_daily group by 1").fetchall()
+    assert currencies == [("USD", 6)]
