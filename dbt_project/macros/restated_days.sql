@@ -16,11 +16,11 @@
     The window is every day (-infinity) when the model has no record yet or its fingerprint changed:
     the code of the model and of everything upstream of it (models, seeds, this project's macros),
     its sources (a platform switched on or off), the dbt version and the definition settings it
-    reads (the reporting currency converts every row). It is
-    empty (infinity) when no load of its sources finished since the last build.
-    The record is updated in the model's own transaction, so a failed build restates the same days
-    again on the next run. Batches are taken by finished_at: the nightly DAG runs loads and dbt one
-    after the other, and a load that finishes while dbt runs is taken on the next run. -#}
+    reads (the reporting currency converts every row). It is empty (infinity) when no load of its
+    sources finished since the last build. The record is updated in the model's own transaction, so
+    a failed build restates the same days again on the next run. Batches are taken by finished_at:
+    the nightly DAG runs loads and dbt one after the other, and a load that finishes while dbt runs
+    is taken on the next run. -#}
 
 {% macro restated_days_table() -%}
     ops.dbt_restated_days
