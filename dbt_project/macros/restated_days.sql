@@ -8,8 +8,8 @@
         restated_days_sources=[<load sources whose batches restate its days>],
         restated_days_settings=[<columns of definitions.settings it reads, if any>]
 
-    filters its inputs with `date_day >= {{ restated_days_from() }}` inside `is_incremental()`, and
-    records its build with the post-hook `{{ record_restated_days() }}`.
+    has a `date_day` column, filters its inputs with `date_day >= {{ restated_days_from() }}` inside
+    `is_incremental()`, and records its build with the post-hook `{{ record_restated_days() }}`.
 
     plan_restated_days() (on-run-start) writes each such model's window into ops.dbt_restated_days
     before anything builds, so the model, its delete and the tests of its inputs all read one window.
@@ -125,16 +125,16 @@
 
 
 {#- The first day the current build of `model` restates, as a scalar subquery (evaluated once). -#}
-{% macro restated_days_from(model=none) -%}
-    (select planned_from from {{ restated_days_table() }} where model = '{{ model or this.identifier }}')
+{% macro restated_days_from() -%}
+    (select planned_from from {{ restated_days_table() }} where model = '{{ this.identifier }}')
 {%- endmacro %}
 
 
 {#- The rows a test of a restated model or of its inputs checks: the days the current build
     restates, or when it restates none (a plain `dbt test`, a night without loads) the days the
     last build did; every day before the model's first build. -#}
-{% macro restated_days_test_filter(model, day_column='date_day') -%}
-    {{ day_column }} >= (
+{% macro restated_days_test_filter(model) -%}
+    date_day >= (
         select coalesce(
             (
                 select case when planned_from = 'infinity' then restated_from else planned_from end
@@ -162,7 +162,7 @@
     {%- set target = arg_dict['target_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }}
-    where {{ config.get('restated_days_column', 'date_day') }} >= {{ restated_days_from() }};
+    where date_day >= {{ restated_days_from() }};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}

@@ -69,16 +69,16 @@ def read_pages(
     """Every file of the stream below `folder`, in name order, then the files of each export mapped
     onto it; a file some export claims is read by that export only. None at all is an empty load.
 
-    With `window` and `cursors`, each file read is remembered (its size, modification time and
-    latest day), and a file unchanged since whose records all lie before the window is not read
-    again: it has nothing for the window (a drop of three years of monthly files reads two months
-    a night, not 36)."""
+    With `window` and `cursors`, each file of a stream read by day is remembered (its size,
+    modification time and latest day), and a file unchanged since whose records all lie before the
+    window is not read again: it has nothing for the window (a drop of three years of monthly
+    files reads two months a night, not 36)."""
     if not folder.is_dir():
         raise SourceFolderError(f"{stream.source}: source folder {folder} does not exist")
     claimed = {path for export in exports for path in folder.glob(export.files)}
     for path in sorted(set(folder.glob(stream.files)) - claimed):
         on_read = None
-        if window is not None and cursors is not None:
+        if window is not None and cursors is not None and stream.window_column:
             ledger = _FileLedger(stream, cursors, str(path.relative_to(folder)), path.stat())
             if ledger.nothing_for(window):
                 continue
