@@ -1,20 +1,26 @@
-{#- fct_ad_spend_daily's post-hook: the days before the restated ones keep their numbers but take
-    the current campaign name and channel (a renamed campaign, changed channel rules) and the
-    latest ad group name, as a full rebuild would show them. Only rows that differ are written. -#}
-{% macro refresh_ad_spend_attributes() %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set restated_from = run_query('select ' ~ restated_days_from() ~ '::text').columns[0].values()[0] -%}
-    {#- -infinity: every row was just built from the current attributes. -#}
-    {%- if restated_from == '-infinity' -%}{{ return('') }}{%- endif -%}
-    update {{ this }} as spend
+{#- The post-hook of the campaign-day tables (fct_ad_spend_daily, fct_campaign_performance): the days
+    before the restated ones keep their numbers but take the current campaign name and channel (a
+    renamed campaign, changed channel rules), as a full rebuild would show them. Only rows that
+    differ are written. -#}
+{% macro refresh_campaign_attributes() %}
+    {%- if not execute or restates_every_day() -%}{{ return('') }}{%- endif -%}
+    update {{ this }} as campaign_day
     set
         campaign_name = campaigns.campaign_name,
         channel = campaigns.channel
     from {{ ref('dim_campaigns') }} as campaigns
-    where spend.campaign_key = campaigns.campaign_key
-        and spend.date_day < {{ restated_days_from() }}
-        and (spend.campaign_name, spend.channel) is distinct from (campaigns.campaign_name, campaigns.channel)
-    {%- if restated_from != 'infinity' %};
+    where campaign_day.campaign_key = campaigns.campaign_key
+        and campaign_day.date_day < {{ restated_days_from() }}
+        and (campaign_day.campaign_name, campaign_day.channel)
+            is distinct from (campaigns.campaign_name, campaigns.channel)
+{% endmacro %}
+
+
+{#- fct_ad_spend_daily's post-hook: campaign attributes as above, and the latest ad group name. -#}
+{% macro refresh_ad_spend_attributes() %}
+    {%- if not execute or restates_every_day() -%}{{ return('') }}{%- endif -%}
+    {{ refresh_campaign_attributes() }}
+    {%- if not restates_no_day() %};
 
     -- An ad group's latest name is on its latest day, so ad groups with no restated day keep theirs.
     -- A temp table with statistics: the planner then hashes the few thousand ad groups instead of

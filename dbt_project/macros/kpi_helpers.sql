@@ -68,3 +68,18 @@
             end
     end
 {%- endmacro %}
+
+
+{#- One row per funnel stage a person of `funnel` (a fct_lead_funnel row) reached: joined as
+    `stage (stage_name, reached_at)`; the stages not reached are filtered out by the caller's
+    `where stage.reached_at is not null`. -#}
+{% macro funnel_stages_reached(funnel) -%}
+    cross join lateral (
+        values
+            ('lead', {{ funnel }}.lead_at),
+            ('mql', {{ funnel }}.mql_at),
+            ('sql', {{ funnel }}.sql_at),
+            ('opportunity', {{ funnel }}.opportunity_at),
+            ('customer', {{ funnel }}.customer_at)
+    ) as stage (stage_name, reached_at)
+{%- endmacro %}

@@ -10,6 +10,7 @@
 
     has a `date_day` column, filters its inputs with `date_day >= {{ restated_days_from() }}` inside
     `is_incremental()`, and records its build with the post-hook `{{ record_restated_days() }}`.
+    With a unique_key it may also return rows of earlier days: they replace the rows of that key.
 
     plan_restated_days() (on-run-start) writes each such model's window into ops.dbt_restated_days
     before anything builds, so the model, its delete and the tests of its inputs all read one window.
@@ -130,6 +131,23 @@
 {%- endmacro %}
 
 
+{#- Whether the current build of the model restates every day (first build, changed fingerprint,
+    --full-refresh) or none (no load since its last build); only at execution time. -#}
+{% macro restates_every_day() -%}
+    {{ return(_planned_from_text() == '-infinity') }}
+{%- endmacro %}
+
+
+{% macro restates_no_day() -%}
+    {{ return(_planned_from_text() == 'infinity') }}
+{%- endmacro %}
+
+
+{% macro _planned_from_text() -%}
+    {{ return(run_query('select ' ~ restated_days_from() ~ '::text').columns[0].values()[0]) }}
+{%- endmacro %}
+
+
 {#- The rows a test of a restated model or of its inputs checks: the days the current build
     restates, or when it restates none (a plain `dbt test`, a night without loads) the days the
     last build did; every day before the model's first build. -#}
@@ -157,12 +175,16 @@
 {%- endmacro %}
 
 
-{#- Delete the restated days, insert their new rows: days the sources no longer report go too. -#}
+{#- Delete the restated days, insert their new rows: days the sources no longer report go too. A
+    model with a unique_key may also return rows of earlier days, which replace the rows they key. -#}
 {% macro get_incremental_restated_days_sql(arg_dict) %}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }}
-    where date_day >= {{ restated_days_from() }};
+    where date_day >= {{ restated_days_from() }}
+    {%- if arg_dict['unique_key'] %}
+        or {{ arg_dict['unique_key'] }} in (select {{ arg_dict['unique_key'] }} from {{ arg_dict['temp_relation'] }})
+    {%- endif %};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}

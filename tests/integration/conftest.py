@@ -59,3 +59,9 @@ def google_ads_drop(tmp_path) -> Path:
     folder = tmp_path / "google_ads"
     shutil.copytree(TINY / "google_ads", folder)
     return folder
+
+
+@pytest.fixture
+def hubspot_drop(tmp_path) -> Path:
+    """A copy of the tiny fixture's HubSpot export, to change as the CRM would."""
+    return Path(shutil.copytree(TINY / "hubspot", tmp_path / "hubspot"))

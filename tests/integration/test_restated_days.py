@@ -1,5 +1,6 @@
-"""fct_ad_spend_daily is incremental: each build replaces the days the loads since the last build
-touched and leaves the rest alone, yet ends up row for row what a full rebuild makes.
+"""fct_ad_spend_daily and fct_campaign_performance are incremental: each build replaces the days the
+loads since the last build touched (and, in fct_campaign_performance, the rows whose funnel counts
+changed) and leaves the rest alone, yet ends up row for row what a full rebuild makes.
 
 The tiny fixture's Google Ads account (tests/fixtures/tiny/README.md) spends on 501 Brand Search and
 502 Generic Search; the loader re-reads the 30 days before the last day 03-10 (02-08..03-10), so
@@ -22,25 +23,29 @@ ACCOUNT = "1111111111"
 
 
 @pytest.fixture
-def night(warehouse_url, google_ads_drop, tmp_path, monkeypatch):
-    """Load the export as it is now and run dbt (`build` unless told), as one nightly run does."""
+def night(warehouse_url, google_ads_drop, hubspot_drop, tmp_path, monkeypatch):
+    """Load the exports as they are now and run dbt (`build` unless told), as one nightly run does."""
     config_file = tmp_path / "smarketing.yml"
     monkeypatch.setenv("SMARKETING_CONFIG", str(config_file))
 
-    def run(load: bool = True, dbt_args: tuple[str, ...] = ("build",), currency: str = "EUR") -> None:
+    def run(
+        load: tuple[str, ...] = ("google_ads",), dbt_args: tuple[str, ...] = ("build",), currency: str = "EUR"
+    ) -> None:
         config_file.write_text(
             f"""
 currency: {currency}
 sources:
   google_ads: {{path: {google_ads_drop}, lookback_days: 30}}
+  hubspot: {{path: {hubspot_drop}, lookback_days: 3}}
 report: {{recipients: [a@example.org], sender: b@example.org}}
+definitions: {{exclude_email_domains: [example.com]}}
 """
         )
-        if load:
-            config = load_config(config_file)
-            with psycopg.connect(warehouse_url, autocommit=True) as conn:
-                prepare_warehouse(conn, config)
-                extract_and_load(conn, config, "google_ads", LAST_DAY)
+        config = load_config(config_file)
+        with psycopg.connect(warehouse_url, autocommit=True) as conn:
+            prepare_warehouse(conn, config)
+            for source in load:
+                extract_and_load(conn, config, source, LAST_DAY)
         assert _dbt(warehouse_url, [*dbt_args, "--quiet"]) == 0
 
     return run
@@ -105,7 +110,7 @@ def test_each_night_replaces_the_days_the_loads_touched_and_only_those(night, go
     assert second[("501", "2026-01-15")][2] == first[("501", "2026-01-15")][2]
 
     # Nothing loaded since: the build restates no day and writes no row.
-    night(load=False)
+    night(load=())
     assert restated_from(warehouse) == "infinity"
     assert spend_rows(warehouse) == second
 
@@ -138,7 +143,7 @@ def test_incremental_builds_end_where_a_full_rebuild_does(night, google_ads_drop
     night()
     incremental = warehouse.execute("select * from marts.fct_ad_spend_daily order by ad_spend_id").fetchall()
 
-    night(load=False, dbt_args=("build", "--full-refresh", "--select", "fct_ad_spend_daily"))
+    night(load=(), dbt_args=("build", "--full-refresh", "--select", "fct_ad_spend_daily"))
 
     assert restated_from(warehouse) == "-infinity"
     assert warehouse.execute("select * from marts.fct_ad_spend_daily order by ad_spend_id").fetchall() == incremental
@@ -148,8 +153,83 @@ def test_incremental_builds_end_where_a_full_rebuild_does(night, google_ads_drop
 def test_a_new_reporting_currency_restates_every_day(night, warehouse):
     night()
     # Only the model, not its tests: without FX rates to USD its spend is null, which a test rejects.
-    night(load=False, dbt_args=("run", "--select", "fct_ad_spend_daily"), currency="USD")
+    night(load=(), dbt_args=("run", "--select", "fct_ad_spend_daily"), currency="USD")
 
     assert restated_from(warehouse) == "-infinity"
     currencies = warehouse.execute("select currency_code, count(*) from marts.fct_ad_spend_daily group by 1").fetchall()
     assert currencies == [("USD", 6)]
+
+
+def edit_contact(folder: Path, contact_id: str, **properties) -> None:
+    """Change one HubSpot contact's properties in place, modified on the last day as the CRM would."""
+    path = folder / "contacts" / "page-0001.json"
+    page = json.loads(path.read_text())
+    for contact in page["results"]:
+        if contact["id"] == contact_id:
+            contact["properties"].update(properties, lastmodifieddate="2026-03-10T12:00:00.000Z")
+            contact["updatedAt"] = "2026-03-10T12:00:00.000Z"
+    path.write_text(json.dumps(page))
+
+
+def campaign_days(conn) -> dict[tuple[str, str], tuple]:
+    """(campaign id, day) -> (spend, leads, MQLs, SQLs, opportunities, customers, revenue, xmin)."""
+    rows = conn.execute(
+        "select split_part(campaign_key, ':', 3), date_day::text, spend::float, leads, mqls, sqls, opportunities,"
+        " customers, revenue::float, xmin::text from marts.fct_campaign_performance where campaign_key is not null"
+    ).fetchall()
+    return {(campaign, day): tuple(measures) for campaign, day, *measures in rows}
+
+
+def test_campaign_performance_rewrites_the_rows_whose_persons_moved(night, hubspot_drop, warehouse):
+    night(load=("google_ads", "hubspot"))
+    before = campaign_days(warehouse)
+    # 108 (tiny README): lead 2025-12-20, MQL 12-22, SQL 12-28, opportunity 01-05, customer 02-25
+    # (deal 9003, 2,000), all on Generic Search (502), which spent nothing on those days.
+    assert {key: row[:-1] for key, row in before.items() if key[0] == "502"} == {
+        ("502", "2025-12-20"): (0.0, 1, 0, 0, 0, 0, 0.0),
+        ("502", "2025-12-22"): (0.0, 0, 1, 0, 0, 0, 0.0),
+        ("502", "2025-12-28"): (0.0, 0, 0, 1, 0, 0, 0.0),
+        ("502", "2026-01-05"): (0.0, 0, 0, 0, 1, 0, 0.0),
+        ("502", "2026-02-20"): (300.0, 0, 0, 0, 0, 0, 0.0),
+        ("502", "2026-02-25"): (0.0, 0, 0, 0, 0, 1, 2000.0),
+        ("502", "2026-03-07"): (120.0, 0, 0, 0, 0, 0, 0.0),
+        ("502", "2026-03-10"): (250.5, 1, 1, 0, 0, 0, 0.0),  # 102
+    }
+
+    # The CRM now credits 108 to Brand Search (501); no ad data is loaded that night.
+    edit_contact(hubspot_drop, "108", utm_campaign="Brand Search")
+    night(load=("hubspot",))
+
+    after = campaign_days(warehouse)
+    # 502 keeps its spend days and 102; 108's five days, with no spend, are gone.
+    assert {key: row[:-1] for key, row in after.items() if key[0] == "502"} == {
+        ("502", "2026-02-20"): (300.0, 0, 0, 0, 0, 0, 0.0),
+        ("502", "2026-03-07"): (120.0, 0, 0, 0, 0, 0, 0.0),
+        ("502", "2026-03-10"): (250.5, 1, 1, 0, 0, 0, 0.0),
+    }
+    # 501 gains them beside its own spend and 104 (lead 02-15 .. opportunity 02-20, customer 03-10
+    # with 5,000) and 101 (lead 03-10).
+    assert {key: row[:-1] for key, row in after.items() if key[0] == "501"} == {
+        ("501", "2025-12-20"): (0.0, 1, 0, 0, 0, 0, 0.0),
+        ("501", "2025-12-22"): (0.0, 0, 1, 0, 0, 0, 0.0),
+        ("501", "2025-12-28"): (0.0, 0, 0, 1, 0, 0, 0.0),
+        ("501", "2026-01-05"): (0.0, 0, 0, 0, 1, 0, 0.0),
+        ("501", "2026-01-15"): (999.0, 0, 0, 0, 0, 0, 0.0),
+        ("501", "2026-02-15"): (0.0, 1, 0, 0, 0, 0, 0.0),
+        ("501", "2026-02-16"): (0.0, 0, 1, 0, 0, 0, 0.0),
+        ("501", "2026-02-18"): (0.0, 0, 0, 1, 0, 0, 0.0),
+        ("501", "2026-02-20"): (0.0, 0, 0, 0, 1, 0, 0.0),
+        ("501", "2026-02-25"): (0.0, 0, 0, 0, 0, 1, 2000.0),
+        ("501", "2026-03-07"): (50.0, 0, 0, 0, 0, 0, 0.0),
+        ("501", "2026-03-10"): (100.0, 1, 0, 0, 0, 1, 5000.0),
+    }
+    # No ad load: no day was restated, and the rows no person moved to or from were not written.
+    assert warehouse.execute(
+        "select restated_from::text from ops.dbt_restated_days where model = 'fct_campaign_performance'"
+    ).fetchone() == ("infinity",)
+    for key in [("501", "2026-01-15"), ("501", "2026-02-15"), ("502", "2026-03-10")]:
+        assert after[key][-1] == before[key][-1]
+
+    incremental = warehouse.execute("select * from marts.fct_campaign_performance order by 1").fetchall()
+    night(load=(), dbt_args=("build", "--full-refresh", "--select", "fct_campaign_performance"))
+    assert warehouse.execute("select * from marts.fct_campaign_performance order by 1").fetchall() == incremental

@@ -1,34 +1,93 @@
 -- Spend and funnel per campaign and day, for the report's channel and campaign table.
 -- Additive measures: ad spend, impressions, clicks, platform conversions by the platform's day
--- (fct_ad_spend_daily); leads .. customers and revenue by the report-time-zone day each stage was
--- reached, of the persons attributed to the campaign (fct_lead_funnel.campaign_key). Persons with no
--- campaign get one row per day and channel (campaign_key null), so every lead is in exactly one row.
+-- (fct_ad_spend_daily, summed per campaign in int_ad_spend_summed_by_campaign_day); leads ..
+-- customers and revenue by the report-time-zone day each stage was reached, of the persons
+-- attributed to the campaign (int_funnel_stages_counted_by_campaign_day). Persons with no campaign
+-- get one row per day and channel (campaign_key null), so every lead is in exactly one row.
 -- The ratios are of the row itself: for a period, recompute them from the summed measures.
-with lead_funnel as (
-    select
-        person_id,
-        lead_at,
-        mql_at,
-        sql_at,
-        opportunity_at,
-        customer_at,
-        channel,
-        campaign_key,
-        won_deal_count,
-        revenue
-    from {{ ref('fct_lead_funnel') }}
-),
+-- Incremental (macros/restated_days.sql): each build rewrites the days ad spend was restated on,
+-- and on earlier days the rows whose funnel counts changed (a person's stage, campaign or deal can
+-- change on any day); campaign names and channels on the days before follow dim_campaigns.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='restated_days',
+    unique_key='campaign_performance_id',
+    restated_days_sources=enabled_ad_platforms() + ['fx_rates'],
+    restated_days_settings=['currency'],
+    on_schema_change='fail',
+    indexes=[{'columns': ['date_day']}],
+    post_hook=[
+        "{{ refresh_campaign_attributes() }}",
+        "{{ delete_campaign_days_gone() }}",
+        "{{ record_restated_days() }}",
+    ],
+) }}
 
-ad_spend as (
+-- Not materialized: each is read more than once, and the restated days should reach the tables' date index.
+with spend as not materialized (
     select
+        campaign_performance_id,
         date_day,
         campaign_key,
-        channel,
         spend,
         impressions,
         clicks,
         platform_conversions
-    from {{ ref('fct_ad_spend_daily') }}
+    from {{ ref('int_ad_spend_summed_by_campaign_day') }}
+),
+
+funnel as not materialized (
+    select
+        campaign_performance_id,
+        date_day,
+        campaign_key,
+        unattributed_channel,
+        {{ campaign_day_funnel_columns() }}
+    from {{ ref('int_funnel_stages_counted_by_campaign_day') }}
+),
+{%- if is_incremental() %}
+
+built_funnel as (
+    select campaign_performance_id, {{ campaign_day_funnel_columns() }}
+    from {{ this }} as built
+    where {{ campaign_day_has_funnel('built') }}
+),
+
+funnel_changed as (
+    -- Rows whose funnel counts differ from the ones built before: new, changed or gone.
+    select coalesce(funnel.campaign_performance_id, built_funnel.campaign_performance_id) as campaign_performance_id
+    from funnel
+    full outer join built_funnel on funnel.campaign_performance_id = built_funnel.campaign_performance_id
+    where ({{ campaign_day_funnel_columns('funnel') }})
+        is distinct from ({{ campaign_day_funnel_columns('built_funnel') }})
+),
+{%- endif %}
+
+restated_spend as (
+    select * from spend
+    {%- if is_incremental() %}
+    where date_day >= {{ restated_days_from() }}
+
+    union all
+
+    -- Not one select with OR: an OR keeps Postgres from joining to funnel_changed.
+    select * from spend
+    where date_day < {{ restated_days_from() }}
+        and campaign_performance_id in (select campaign_performance_id from funnel_changed)
+    {%- endif %}
+),
+
+restated_funnel as (
+    select * from funnel
+    {%- if is_incremental() %}
+    where date_day >= {{ restated_days_from() }}
+
+    union all
+
+    select * from funnel
+    where date_day < {{ restated_days_from() }}
+        and campaign_performance_id in (select campaign_performance_id from funnel_changed)
+    {%- endif %}
 ),
 
 campaigns as (
@@ -40,102 +99,30 @@ campaigns as (
     from {{ ref('dim_campaigns') }}
 ),
 
-settings as (
-    select report_timezone from {{ ref('stg_definitions__settings') }}
-),
-
-stage_events as (
-    select
-        (stage.reached_at at time zone settings.report_timezone)::date as date_day,
-        lead_funnel.campaign_key,
-        -- A campaign's rows take the campaign's channel; only unattributed persons group by their own.
-        case when lead_funnel.campaign_key is null then lead_funnel.channel end as unattributed_channel,
-        stage.stage_name,
-        lead_funnel.won_deal_count,
-        lead_funnel.revenue
-    from lead_funnel
-    cross join settings
-    cross join lateral (
-        values
-            ('lead', lead_funnel.lead_at),
-            ('mql', lead_funnel.mql_at),
-            ('sql', lead_funnel.sql_at),
-            ('opportunity', lead_funnel.opportunity_at),
-            ('customer', lead_funnel.customer_at)
-    ) as stage (stage_name, reached_at)
-    where stage.reached_at is not null
-),
-
-funnel_measures as (
-    select
-        date_day,
-        campaign_key,
-        unattributed_channel,
-        0::numeric as spend,
-        0::bigint as impressions,
-        0::bigint as clicks,
-        0::numeric as platform_conversions,
-        count(*) filter (where stage_name = 'lead') as leads,
-        count(*) filter (where stage_name = 'mql') as mqls,
-        count(*) filter (where stage_name = 'sql') as sqls,
-        count(*) filter (where stage_name = 'opportunity') as opportunities,
-        count(*) filter (where stage_name = 'customer') as customers,
-        coalesce(sum(won_deal_count) filter (where stage_name = 'customer'), 0) as won_deals,
-        coalesce(sum(revenue) filter (where stage_name = 'customer'), 0) as revenue
-    from stage_events
-    group by 1, 2, 3
-),
-
-spend_measures as (
-    select
-        date_day,
-        campaign_key,
-        case when campaign_key is null then channel end as unattributed_channel,
-        coalesce(sum(spend), 0) as spend,
-        coalesce(sum(impressions), 0) as impressions,
-        coalesce(sum(clicks), 0) as clicks,
-        coalesce(sum(platform_conversions), 0) as platform_conversions,
-        0 as leads,
-        0 as mqls,
-        0 as sqls,
-        0 as opportunities,
-        0 as customers,
-        0 as won_deals,
-        0 as revenue
-    from ad_spend
-    group by 1, 2, 3
-),
-
 combined as (
     select
-        date_day,
-        campaign_key,
-        unattributed_channel,
-        sum(spend) as spend,
-        sum(impressions) as impressions,
-        sum(clicks) as clicks,
-        sum(platform_conversions) as platform_conversions,
-        sum(leads) as leads,
-        sum(mqls) as mqls,
-        sum(sqls) as sqls,
-        sum(opportunities) as opportunities,
-        sum(customers) as customers,
-        sum(won_deals) as won_deals,
-        sum(revenue) as revenue
-    from (
-        select * from funnel_measures
-        union all
-        select * from spend_measures
-    ) as measures
-    group by 1, 2, 3
+        coalesce(spend.campaign_performance_id, funnel.campaign_performance_id) as campaign_performance_id,
+        coalesce(spend.date_day, funnel.date_day) as date_day,
+        coalesce(spend.campaign_key, funnel.campaign_key) as campaign_key,
+        funnel.unattributed_channel,
+        coalesce(spend.spend, 0) as spend,
+        coalesce(spend.impressions, 0) as impressions,
+        coalesce(spend.clicks, 0) as clicks,
+        coalesce(spend.platform_conversions, 0) as platform_conversions,
+        coalesce(funnel.leads, 0) as leads,
+        coalesce(funnel.mqls, 0) as mqls,
+        coalesce(funnel.sqls, 0) as sqls,
+        coalesce(funnel.opportunities, 0) as opportunities,
+        coalesce(funnel.customers, 0) as customers,
+        coalesce(funnel.won_deals, 0) as won_deals,
+        coalesce(funnel.revenue, 0) as revenue
+    from restated_spend as spend
+    full outer join restated_funnel as funnel on spend.campaign_performance_id = funnel.campaign_performance_id
 ),
 
 final as (
     select
-        (
-            combined.date_day || ':'
-            || coalesce(combined.campaign_key, '(none):' || coalesce(combined.unattributed_channel, '(none)'))
-        )::text as campaign_performance_id,
+        combined.campaign_performance_id,
         combined.date_day::date as date_day,
         combined.campaign_key::text as campaign_key,
         campaigns.campaign_name::text as campaign_name,

@@ -28,14 +28,7 @@ stage_events as (
         stage.stage_name,
         stage.reached_at
     from funnel
-    cross join lateral (
-        values
-            ('lead', funnel.lead_at),
-            ('mql', funnel.mql_at),
-            ('sql', funnel.sql_at),
-            ('opportunity', funnel.opportunity_at),
-            ('customer', funnel.customer_at)
-    ) as stage (stage_name, reached_at)
+    {{ funnel_stages_reached('funnel') }}
     where stage.reached_at is not null
 ),
 
