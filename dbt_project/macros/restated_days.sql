@@ -125,26 +125,21 @@
 {% endmacro %}
 
 
-{#- The first day the current build of `model` restates, as a scalar subquery (evaluated once). -#}
+{#- The first day the current build of the model restates. -#}
 {% macro restated_days_from() -%}
-    (select planned_from from {{ restated_days_table() }} where model = '{{ this.identifier }}')
+    {{ _restated_day('planned_from', this.identifier) }}
 {%- endmacro %}
 
 
 {#- Whether the current build of the model restates every day (first build, changed fingerprint,
     --full-refresh) or none (no load since its last build); only at execution time. -#}
 {% macro restates_every_day() -%}
-    {{ return(_planned_from_text() == '-infinity') }}
+    {{ return(_restated_day_text('planned_from', this.identifier) == '-infinity') }}
 {%- endmacro %}
 
 
 {% macro restates_no_day() -%}
-    {{ return(_planned_from_text() == 'infinity') }}
-{%- endmacro %}
-
-
-{% macro _planned_from_text() -%}
-    {{ return(run_query('select ' ~ restated_days_from() ~ '::text').columns[0].values()[0]) }}
+    {{ return(_restated_day_text('planned_from', this.identifier) == 'infinity') }}
 {%- endmacro %}
 
 
@@ -152,16 +147,38 @@
     restates, or when it restates none (a plain `dbt test`, a night without loads) the days the
     last build did; every day before the model's first build. -#}
 {% macro restated_days_test_filter(model) -%}
-    date_day >= (
-        select coalesce(
-            (
-                select case when planned_from = 'infinity' then restated_from else planned_from end
-                from {{ restated_days_table() }}
-                where model = '{{ model }}'
-            ),
-            '-infinity'::date
-        )
+    date_day >= {{ _restated_day("case when planned_from = 'infinity' then restated_from else planned_from end", model) }}
+{%- endmacro %}
+
+
+{#- A day of `model`'s row in the window table, every day (-infinity) without one. At execution
+    it is a date literal: behind a subquery the planner cannot see the date, assumes a third of the
+    table and scans all of it rather than its day index (10M rows: a not_null test 5.6 s -> 0.1 s).
+    Before the window table exists (dbt compile, docs) it is that subquery. -#}
+{% macro _restated_day(expression, model) -%}
+    {%- if execute and _restated_days_table_exists() -%}
+        '{{ _restated_day_text(expression, model) }}'::date
+    {%- else -%}
+        ({{ _restated_day_query(expression, model) }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro _restated_day_text(expression, model) -%}
+    {{ return(run_query(_restated_day_query(expression, model) ~ '::text').columns[0].values()[0]) }}
+{%- endmacro %}
+
+
+{% macro _restated_day_query(expression, model) -%}
+    select coalesce(
+        (select {{ expression }} from {{ restated_days_table() }} where model = '{{ model }}'),
+        '-infinity'::date
     )
+{%- endmacro %}
+
+
+{% macro _restated_days_table_exists() -%}
+    {{ return(adapter.get_relation(database=target.database, schema='ops', identifier='dbt_restated_days') is not none) }}
 {%- endmacro %}
 
 
