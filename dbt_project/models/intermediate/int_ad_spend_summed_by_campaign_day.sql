@@ -25,3 +25,5 @@ from {{ ref('fct_ad_spend_daily') }}
 where date_day >= {{ restated_days_from() }}
 {%- endif %}
 group by date_day, campaign_key
+-- In day order, like fct_ad_spend_daily (which says why).
+order by date_day

@@ -153,4 +153,6 @@ final as (
     left join campaigns on combined.campaign_key = campaigns.campaign_key
 )
 
+-- In day order, like fct_ad_spend_daily (which says why).
 select * from final
+order by date_day
