@@ -193,15 +193,22 @@
 
 
 {#- Delete the restated days, insert their new rows: days the sources no longer report go too. A
-    model with a unique_key may also return rows of earlier days, which replace the rows they key. -#}
+    model with a unique_key may also return rows of earlier days, which replace the rows they key:
+    a second delete joined to them, not an `or key in (...)` on the first, which Postgres hashes
+    only while the keys fit in work_mem and otherwise re-scans per row. -#}
 {% macro get_incremental_restated_days_sql(arg_dict) %}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set unique_key = arg_dict['unique_key'] -%}
+    {%- set key_columns = [unique_key] if unique_key is string else (unique_key or []) -%}
     delete from {{ target }}
-    where date_day >= {{ restated_days_from() }}
-    {%- if arg_dict['unique_key'] %}
-        or {{ arg_dict['unique_key'] }} in (select {{ arg_dict['unique_key'] }} from {{ arg_dict['temp_relation'] }})
-    {%- endif %};
+    where date_day >= {{ restated_days_from() }};
+
+    {% if key_columns -%}
+    delete from {{ target }} as replaced
+    using {{ arg_dict['temp_relation'] }} as replacement
+    where {% for column in key_columns %}replaced.{{ column }} = replacement.{{ column }}{{ ' and ' if not loop.last }}{% endfor %};
+    {%- endif %}
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
