@@ -239,7 +239,10 @@ def _load(
                     else:
                         rows_read += 1
                         copy.write_row([*item.values, page.origin, item.line, rows_read])
-        conflicts = _take_conflicts(conn, stream, window, MAX_REJECTIONS + 1 - len(rejections))
+        conflicts = []
+        if _stage_repeated_keys(conn, stream):
+            conflicts = _take_conflicts(conn, stream, window, MAX_REJECTIONS + 1 - len(rejections))
+            _drop_superseded_versions(conn, stream)
         for conflict in conflicts:
             _keep(stream, rejections, conflict)
         rows_read -= len(conflicts)
@@ -285,6 +288,17 @@ def _key_match(stream: Stream, left: str, right: str, columns: Iterable[str] | N
     )
 
 
+def _stage_repeated_keys(conn: psycopg.Connection, stream: Stream) -> int:
+    """The keys read more than once (a record on two pages, a CRM record updated between them),
+    into _repeated; their count. Most batches have none, and then nothing sorts the stage."""
+    key = _columns(stream.natural_key)
+    return conn.execute(
+        sql.SQL(
+            "create temp table _repeated on commit drop as select {key} from _stage group by {key} having count(*) > 1"
+        ).format(key=key)
+    ).rowcount
+
+
 def _take_conflicts(conn: psycopg.Connection, stream: Stream, window: Window, limit: int) -> list[Rejection]:
     """Versions of one key that disagree at its latest window value leave the stage: which one is
     right is unknown, so the target keeps what it had and all of them go to quarantine. Identical
@@ -295,7 +309,8 @@ def _take_conflicts(conn: psycopg.Connection, stream: Stream, window: Window, li
     query = sql.SQL(
         """
         with latest as (
-            select distinct on ({key}) {key_and_window} from _stage order by {key}{newest_first}
+            select distinct on ({key}) {key_and_window} from _stage join _repeated using ({key})
+            order by {key}{newest_first}
         ), conflicting as (
             select {key_and_window} from _stage join latest using ({key_and_window})
             group by {key_and_window} having count(distinct ({data})) > 1
@@ -325,6 +340,26 @@ def _take_conflicts(conn: psycopg.Connection, stream: Stream, window: Window, li
         reason = f"duplicate key ({named_key}) with different values {_places(stream, sorted(versions))}"
         conflicts.append(Rejection(origin, line, "(key)", reason, record, key, record_day(moment, window)))
     return conflicts
+
+
+def _drop_superseded_versions(conn: psycopg.Connection, stream: Stream) -> None:
+    """Of a repeated key's versions the latest window value stays, then the last read; identical
+    versions are one. The stage then holds one row per key, as the upsert needs."""
+    conn.execute(
+        sql.SQL(
+            """
+            delete from _stage as s using (
+                select distinct on ({key}) {key}, _seq from _stage join _repeated using ({key})
+                order by {key}{newest_first}, _seq desc
+            ) as kept
+            where {match} and s._seq <> kept._seq
+            """
+        ).format(
+            key=_columns(stream.natural_key),
+            newest_first=_newest_first(stream),
+            match=_key_match(stream, "s", "kept"),
+        )
+    )
 
 
 def _newest_first(stream: Stream) -> sql.Composable:
@@ -405,8 +440,7 @@ def _delete_unreported(conn: psycopg.Connection, stream: Stream, window: Window)
 
 
 def _upsert(conn: psycopg.Connection, stream: Stream, batch_id: str) -> tuple[int, int]:
-    """Insert new keys, update changed rows, leave identical rows untouched; of one key's versions
-    the latest window value wins, then the last read."""
+    """Insert new keys, update changed rows, leave identical rows untouched."""
     data = [column.name for column in stream.columns] + ["_extra"]
     meta = ["_batch_id", "_loaded_at", "_source_origin", "_source_line"]
     key = _columns(stream.natural_key)
@@ -420,7 +454,7 @@ def _upsert(conn: psycopg.Connection, stream: Stream, batch_id: str) -> tuple[in
         """
         with upserted as (
             insert into {table} as t ({target_columns})
-            select distinct on ({key}) {select_columns} from _stage order by {key}{newest_first}, _seq desc
+            select {select_columns} from _stage
             on conflict ({key}) do update set {updates} where {changed}
             returning (xmax = 0) as inserted
         )
@@ -430,7 +464,6 @@ def _upsert(conn: psycopg.Connection, stream: Stream, batch_id: str) -> tuple[in
         table=sql.Identifier(RAW_SCHEMA, stream.table),
         target_columns=_columns(data + meta),
         key=key,
-        newest_first=_newest_first(stream),
         select_columns=select_columns,
         updates=updates,
         changed=changed,

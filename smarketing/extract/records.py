@@ -100,63 +100,125 @@ def csv_number(text: str, decimal: str) -> str:
     return text.replace(",", ".") if decimal == "," else text
 
 
-def _typed(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
-    """(COPY text, Python value for the rules) of a present value, or ValueError naming what is wrong."""
-    kind = column.pg_type
-    if kind == "jsonb":
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")), value
+# One encoder for every record: json.dumps with options builds a new encoder on each call.
+compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _structured(column: Column, value: Any) -> ValueError:
+    return ValueError(f"expected a {column.pg_type} value, got a JSON {type(value).__name__}")
+
+
+# Each takes a present value and returns (COPY text, Python value for the rules), or raises a
+# ValueError naming what is wrong.
+
+
+def _typed_jsonb(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
+    return compact_json(value), value
+
+
+def _typed_text(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
+    if type(value) is not str:
+        if isinstance(value, (dict, list)):
+            raise _structured(column, value)
+        value = str(value)
+    if "\x00" in value:
+        raise ValueError(f"contains a NUL character, which Postgres text cannot hold: {value!r}")
+    return value, value
+
+
+def _typed_boolean(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
     if isinstance(value, (dict, list)):
-        raise ValueError(f"expected a {kind} value, got a JSON {type(value).__name__}")
-    if kind == "text":
-        if "\x00" in str(value):
-            raise ValueError(f"contains a NUL character, which Postgres text cannot hold: {value!r}")
-        return str(value), str(value)
-    if kind == "boolean":
-        text = str(value).lower()
-        if text not in {"true", "false"}:
-            raise ValueError(f"expected true/false, got {value!r}")
-        return text, text == "true"
-    if kind in ("bigint", "numeric"):
-        text = csv_number(value, decimal) if decimal and isinstance(value, str) else str(value)
-        if kind == "bigint":
-            if isinstance(value, bool) or not _INTEGER.fullmatch(text):
-                raise ValueError(f"expected an integer, got {value!r}")
-            if not _BIGINT_MIN <= int(text) <= _BIGINT_MAX:
-                raise ValueError(f"{value!r} is outside the 64-bit integer range")
-            return text, int(text)
+        raise _structured(column, value)
+    text = str(value).lower()
+    if text not in {"true", "false"}:
+        raise ValueError(f"expected true/false, got {value!r}")
+    return text, text == "true"
+
+
+def _number_text(value: Any, decimal: str | None) -> str:
+    return csv_number(value, decimal) if decimal and isinstance(value, str) else str(value)
+
+
+def _typed_bigint(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
+    if isinstance(value, (dict, list)):
+        raise _structured(column, value)
+    text = _number_text(value, decimal)
+    if isinstance(value, bool) or not _INTEGER.fullmatch(text):
+        raise ValueError(f"expected an integer, got {value!r}")
+    number = int(text)
+    if not _BIGINT_MIN <= number <= _BIGINT_MAX:
+        raise ValueError(f"{value!r} is outside the 64-bit integer range")
+    return text, number
+
+
+def _typed_numeric(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
+    if isinstance(value, (dict, list)):
+        raise _structured(column, value)
+    text = _number_text(value, decimal)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"expected a number, got {value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return text, number
+
+
+def _typed_date(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
+    if isinstance(value, (dict, list)):
+        raise _structured(column, value)
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+    return day.isoformat(), day
+
+
+def _typed_timestamptz(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
+    if isinstance(value, (dict, list)):
+        raise _structured(column, value)
+    if column.unix_seconds:
+        if isinstance(value, bool) or not _INTEGER.fullmatch(str(value)):
+            raise ValueError(f"expected Unix seconds, got {value!r}")
         try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"expected a number, got {value!r}") from None
-        if not number.is_finite():
-            raise ValueError(f"expected a finite number, got {value!r}")
-        return text, number
-    if kind == "date":
-        try:
-            day = date.fromisoformat(str(value))
-        except ValueError:
-            raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}") from None
-        return day.isoformat(), day
-    if kind == "timestamptz":
-        if column.unix_seconds:
-            if isinstance(value, bool) or not _INTEGER.fullmatch(str(value)):
-                raise ValueError(f"expected Unix seconds, got {value!r}")
-            try:
-                moment = datetime.fromtimestamp(int(value), UTC)
-            except (OverflowError, OSError, ValueError):
-                raise ValueError(f"Unix seconds {value!r} are outside the years a timestamp can hold") from None
-            return moment.isoformat(), moment
-        try:
-            moment = datetime.fromisoformat(str(value))
-        except ValueError:
-            raise ValueError(f"expected an ISO-8601 timestamp, got {value!r}") from None
-        if moment.tzinfo is None:
-            raise ValueError(f"timestamp without time zone: {value!r}")
+            moment = datetime.fromtimestamp(int(value), UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"Unix seconds {value!r} are outside the years a timestamp can hold") from None
         return moment.isoformat(), moment
-    raise AssertionError(f"unhandled column type {kind}")
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"expected an ISO-8601 timestamp, got {value!r}") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamp without time zone: {value!r}")
+    return moment.isoformat(), moment
 
 
-def _broken_rule(column: Column, value: Any, typed: Any, extracted_at: datetime) -> str | None:
+_TYPED_BY_PG_TYPE = {
+    "jsonb": _typed_jsonb,
+    "text": _typed_text,
+    "boolean": _typed_boolean,
+    "bigint": _typed_bigint,
+    "numeric": _typed_numeric,
+    "date": _typed_date,
+    "timestamptz": _typed_timestamptz,
+}
+
+
+class _Latest(NamedTuple):
+    """The latest day and moment a `not_future` value may have, from when the source was read. A
+    day of a source's own time zone may be a day ahead of UTC; a clock may run a little fast."""
+
+    day: date
+    moment: datetime
+
+    @classmethod
+    def of(cls, window: Window) -> _Latest:
+        return cls(window.extracted_at.astimezone(UTC).date() + timedelta(days=1),
+                   window.extracted_at + timedelta(hours=1))  # fmt: skip
+
+
+def _broken_rule(column: Column, value: Any, typed: Any, latest: _Latest) -> str | None:
     """Why a well-typed value is still impossible, or None. The words never name the extraction
     time, so a rerun rejects the row with the same reason and the quarantine keeps one entry."""
     if column.minimum is not None and typed < column.minimum:
@@ -165,16 +227,31 @@ def _broken_rule(column: Column, value: Any, typed: Any, extracted_at: datetime)
         return f"{value!r} is not greater than 0"
     if column.allowed is not None and typed not in column.allowed:
         return f"{value!r} is not a known value"
-    if column.not_future and _in_future(typed, extracted_at):
+    if column.not_future and typed > (latest.moment if isinstance(typed, datetime) else latest.day):
         return f"{value!r} is later than the extraction"
     return None
 
 
-def _in_future(value: date | datetime, extracted_at: datetime) -> bool:
-    # A day of a source's own time zone may be a day ahead of UTC; a clock may run a little fast.
-    if isinstance(value, datetime):
-        return value > extracted_at + timedelta(hours=1)
-    return value > extracted_at.astimezone(UTC).date() + timedelta(days=1)
+class _ColumnReader(NamedTuple):
+    column: Column
+    path: str
+    keys: tuple[str, ...] | None  # the dotted path's keys; None for a path that collects a list
+    typed: Callable[[Column, Any, str | None], tuple[str, Any]]
+    has_rule: bool
+
+
+@cache
+def _column_readers(stream: Stream) -> tuple[_ColumnReader, ...]:
+    """How each column is read and typed, worked out once per stream: every record of every page
+    is read the same way, and the loader spends most of its time here."""
+    readers = []
+    for column in stream.columns:
+        if column.pg_type not in _TYPED_BY_PG_TYPE:
+            raise AssertionError(f"unhandled column type {column.pg_type}")
+        has_rule = column.minimum is not None or column.positive or column.allowed is not None or column.not_future
+        keys = None if "[*]" in column.path else _keys(column.path)
+        readers.append(_ColumnReader(column, column.path, keys, _TYPED_BY_PG_TYPE[column.pg_type], has_rule))
+    return tuple(readers)
 
 
 def _get(record: Any, path: str) -> Any:
@@ -206,46 +283,63 @@ def _leaves(record: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield prefix, record
 
 
-# A stream's known fields as a tree of keys: True where a column takes the whole value.
-_KnownTree = dict[str, "_KnownTree | bool"]
+class _KnownFields(NamedTuple):
+    """The fields of one level of a stream's records that its columns read: None where a column
+    takes the whole value, else the fields below it that they read."""
+
+    fields: dict[str, _KnownFields | None]
+    branches: tuple[tuple[str, _KnownFields], ...]  # the fields with known fields below them
 
 
 @cache
-def _known_tree(stream: Stream) -> _KnownTree:
-    tree: _KnownTree = {}
+def _known_fields(stream: Stream) -> _KnownFields:
+    tree: dict = {}
     for column in stream.columns:
         *parents, last = column.path.split("[*]")[0].split(".")
         node = tree
         for key in parents:
             child = node.setdefault(key, {})
-            if child is True:
+            if child is None:
                 break
             node = child
         else:
-            node[last] = True
-    return tree
+            node[last] = None
+    return _frozen_fields(tree)
 
 
-def _unknown_fields(known: _KnownTree, record: dict) -> dict[str, Any]:
-    """Fields no column takes (`known`: the stream's _known_tree), kept in `_extra` so an upstream
+def _frozen_fields(tree: dict) -> _KnownFields:
+    fields = {key: None if below is None else _frozen_fields(below) for key, below in tree.items()}
+    return _KnownFields(fields, tuple((key, below) for key, below in fields.items() if below is not None))
+
+
+def _unknown_fields(known: _KnownFields, record: dict) -> dict[str, Any]:
+    """Fields no column takes (`known`: the stream's _known_fields), kept in `_extra` so an upstream
     addition is never lost. Only the branches the columns leave open are walked."""
     unknown: dict[str, Any] = {}
     _collect_unknown(record, known, "", unknown)
     return unknown
 
 
-def _collect_unknown(node: dict, known: _KnownTree, prefix: str, unknown: dict[str, Any]) -> None:
-    for key, value in node.items():
-        path = f"{prefix}.{key}" if prefix else key
-        branch = known.get(key)
-        if branch is True:
+def _collect_unknown(node: dict, known: _KnownFields, prefix: str, unknown: dict[str, Any]) -> None:
+    fields = known.fields
+    # Most levels of most records have no field the columns do not know: a set comparison says so.
+    if not node.keys() <= fields.keys():
+        for key, value in node.items():
+            if key not in fields and value is not None:
+                path = f"{prefix}.{key}" if prefix else key
+                if isinstance(value, dict):
+                    unknown.update((leaf, item) for leaf, item in _leaves(value, path) if item is not None)
+                else:
+                    unknown[path] = value
+    for key, branch in known.branches:
+        value = node.get(key)
+        if value is None:
             continue
-        if branch is None:
-            unknown.update((leaf, leaf_value) for leaf, leaf_value in _leaves(value, path) if leaf_value is not None)
-        elif isinstance(value, dict) and value:
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict) and value:
             _collect_unknown(value, branch, path, unknown)
-        elif value is not None:
-            unknown[path] = value
+        else:
+            unknown[path] = value  # a value where the columns read fields below it
 
 
 def page_records(stream: Stream, page: Page) -> Iterator[SourceRecord]:
@@ -284,7 +378,9 @@ def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Reje
     the future, must not slip away as "outside this run's window".
     """
     in_window = _window_filter(stream, window)
-    known = _known_tree(stream)
+    known = _known_fields(stream)
+    latest_allowed = _Latest.of(window)
+    readers = _column_readers(stream)
     day_index = [column.name for column in stream.columns].index(stream.window_column) if stream.window_column else None
     latest: date | None = None
     undated = day_index is None
@@ -292,14 +388,14 @@ def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Reje
         if fault is None and not isinstance(source_record, dict):
             fault = ("(record)", "expected a JSON object")
         if fault is not None:
-            typed = _typed_record(stream, page, source_record, {}, window)
+            typed = _typed_record(readers, stream, page, source_record, {}, latest_allowed)
             undated = True
             yield _rejection(stream, window, page, line, source_record, typed._replace(fault=fault))
             continue
         parts = stream.explode(source_record) if stream.explode else ((source_record, page.fields),)
         faults = set()  # a bad field shared by a record's parts (an ECB line's date) is one rejection
         for record, fields in parts:
-            typed = _typed_record(stream, page, record, fields, window)
+            typed = _typed_record(readers, stream, page, record, fields, latest_allowed)
             if day_index is not None:
                 day = record_day(typed.values[day_index], window)
                 if day is None:
@@ -312,8 +408,8 @@ def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Reje
                     yield _rejection(stream, window, page, line, source_record, typed)
             elif in_window(typed.values):
                 extra = _unknown_fields(known, record)
-                extra_text = json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None
-                yield Row(line, [*typed.texts, extra_text])
+                typed.texts.append(compact_json(extra) if extra else None)
+                yield Row(line, typed.texts)
     if page.on_read is not None:
         page.on_read(latest, undated)
 
@@ -324,22 +420,41 @@ class _Typed(NamedTuple):
     fault: tuple[str, str] | None  # the first (field, reason) that rejects the record
 
 
-def _typed_record(stream: Stream, page: Page, record: Any, fields: Mapping[str, str], window: Window) -> _Typed:
+def _typed_record(
+    readers: tuple[_ColumnReader, ...],
+    stream: Stream,
+    page: Page,
+    record: Any,
+    fields: Mapping[str, str],
+    latest: _Latest,
+) -> _Typed:
     """Every column is typed even after a fault, so a rejection still knows its key and day;
     `fields` maps exploded paths back to the source field, so a reason names the field of the file."""
     texts: list[str | None] = []
     values: list[Any] = []
     fault = None
-    for column in stream.columns:
-        raw = _get(record, column.path)
+    empty_values, decimal = stream.empty_values, page.decimal
+    for column, path, keys, typed, has_rule in readers:
+        if keys is None:
+            raw = _get(record, path)
+        else:
+            raw = record
+            for key in keys:
+                raw = raw.get(key, _MISSING) if isinstance(raw, dict) else _MISSING
         text = value = problem = None
-        if raw is _MISSING or raw is None or raw == "" or (isinstance(raw, str) and raw in stream.empty_values):
+        if (
+            raw is _MISSING
+            or raw is None
+            or raw == ""
+            or (empty_values and isinstance(raw, str) and raw in empty_values)
+        ):
             if column.required:
                 problem = "required field is missing" if raw is _MISSING else "required field is empty"
         else:
             try:
-                text, value = _typed(column, raw, page.decimal)
-                problem = _broken_rule(column, raw, value, window.extracted_at)
+                text, value = typed(column, raw, decimal)
+                if has_rule:
+                    problem = _broken_rule(column, raw, value, latest)
             except ValueError as exc:
                 problem = str(exc)
         if problem and fault is None:
