@@ -64,6 +64,23 @@ def test_unknown_fields_are_kept_in_extra():
     assert json.loads(columns(ADS, row)["_extra"]) == {"adGroup.id": "99"}
 
 
+def test_unknown_fields_at_every_level_are_kept_and_a_value_where_fields_were_expected_too():
+    result = ad_result(adGroup={"id": "99", "labels": {"a": 1, "b": None}})
+    result["customer"]["resourceName"] = "customers/1"
+    result["segments"]["device"] = "MOBILE"
+    result["metrics"] = "none reported"  # the columns read fields below metrics: the value is kept whole
+    [(_, row)] = rows(ADS, [{"results": [result]}])
+    values = columns(ADS, row)
+    assert json.loads(values["_extra"]) == {
+        "adGroup.id": "99",
+        "adGroup.labels.a": 1,
+        "customer.resourceName": "customers/1",
+        "segments.device": "MOBILE",
+        "metrics": "none reported",
+    }
+    assert values["cost_micros"] is None
+
+
 def test_bad_integer_rejects_its_record_only_naming_record_field_key_and_day():
     good, bad = read(ADS, [{"results": [ad_result(), ad_result(cost="12.5")]}])
     assert isinstance(good, Row) and good.line == 1
