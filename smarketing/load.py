@@ -13,7 +13,6 @@ and is recorded in ops.load_failures.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,7 +23,15 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from smarketing.extract.records import Page, Rejection, SourceDataError, line_unit, page_rows, record_day
+from smarketing.extract.records import (
+    Page,
+    Rejection,
+    SourceDataError,
+    compact_json,
+    line_unit,
+    page_rows,
+    record_day,
+)
 from smarketing.extract.streams import Stream, Window
 from smarketing.warehouse.connection import relation_exists
 
@@ -381,7 +388,7 @@ def _places(stream: Stream, versions: list[list[Any]]) -> str:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(_without_nul(value), ensure_ascii=False, separators=(",", ":"))
+    return compact_json(_without_nul(value))
 
 
 def _without_nul(value: Any) -> Any:

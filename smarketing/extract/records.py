@@ -104,12 +104,8 @@ def csv_number(text: str, decimal: str) -> str:
 compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _structured(column: Column, value: Any) -> ValueError:
-    return ValueError(f"expected a {column.pg_type} value, got a JSON {type(value).__name__}")
-
-
-# Each takes a present value and returns (COPY text, Python value for the rules), or raises a
-# ValueError naming what is wrong.
+# Each takes a present value (an object or a list only for jsonb) and returns (COPY text, Python
+# value for the rules), or raises a ValueError naming what is wrong.
 
 
 def _typed_jsonb(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
@@ -118,8 +114,6 @@ def _typed_jsonb(column: Column, value: Any, decimal: str | None) -> tuple[str, 
 
 def _typed_text(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
     if type(value) is not str:
-        if isinstance(value, (dict, list)):
-            raise _structured(column, value)
         value = str(value)
     if "\x00" in value:
         raise ValueError(f"contains a NUL character, which Postgres text cannot hold: {value!r}")
@@ -127,8 +121,6 @@ def _typed_text(column: Column, value: Any, decimal: str | None) -> tuple[str, A
 
 
 def _typed_boolean(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
-    if isinstance(value, (dict, list)):
-        raise _structured(column, value)
     text = str(value).lower()
     if text not in {"true", "false"}:
         raise ValueError(f"expected true/false, got {value!r}")
@@ -140,8 +132,6 @@ def _number_text(value: Any, decimal: str | None) -> str:
 
 
 def _typed_bigint(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
-    if isinstance(value, (dict, list)):
-        raise _structured(column, value)
     text = _number_text(value, decimal)
     if isinstance(value, bool) or not _INTEGER.fullmatch(text):
         raise ValueError(f"expected an integer, got {value!r}")
@@ -152,8 +142,6 @@ def _typed_bigint(column: Column, value: Any, decimal: str | None) -> tuple[str,
 
 
 def _typed_numeric(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
-    if isinstance(value, (dict, list)):
-        raise _structured(column, value)
     text = _number_text(value, decimal)
     try:
         number = Decimal(text)
@@ -165,8 +153,6 @@ def _typed_numeric(column: Column, value: Any, decimal: str | None) -> tuple[str
 
 
 def _typed_date(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
-    if isinstance(value, (dict, list)):
-        raise _structured(column, value)
     try:
         day = date.fromisoformat(str(value))
     except ValueError:
@@ -175,8 +161,6 @@ def _typed_date(column: Column, value: Any, decimal: str | None) -> tuple[str, A
 
 
 def _typed_timestamptz(column: Column, value: Any, decimal: str | None) -> tuple[str, Any]:
-    if isinstance(value, (dict, list)):
-        raise _structured(column, value)
     if column.unix_seconds:
         if isinstance(value, bool) or not _INTEGER.fullmatch(str(value)):
             raise ValueError(f"expected Unix seconds, got {value!r}")
@@ -234,7 +218,6 @@ def _broken_rule(column: Column, value: Any, typed: Any, latest: _Latest) -> str
 
 class _ColumnReader(NamedTuple):
     column: Column
-    path: str
     keys: tuple[str, ...] | None  # the dotted path's keys; None for a path that collects a list
     typed: Callable[[Column, Any, str | None], tuple[str, Any]]
     has_rule: bool
@@ -250,7 +233,7 @@ def _column_readers(stream: Stream) -> tuple[_ColumnReader, ...]:
             raise AssertionError(f"unhandled column type {column.pg_type}")
         has_rule = column.minimum is not None or column.positive or column.allowed is not None or column.not_future
         keys = None if "[*]" in column.path else _keys(column.path)
-        readers.append(_ColumnReader(column, column.path, keys, _TYPED_BY_PG_TYPE[column.pg_type], has_rule))
+        readers.append(_ColumnReader(column, keys, _TYPED_BY_PG_TYPE[column.pg_type], has_rule))
     return tuple(readers)
 
 
@@ -434,9 +417,9 @@ def _typed_record(
     values: list[Any] = []
     fault = None
     empty_values, decimal = stream.empty_values, page.decimal
-    for column, path, keys, typed, has_rule in readers:
+    for column, keys, typed, has_rule in readers:
         if keys is None:
-            raw = _get(record, path)
+            raw = _get(record, column.path)
         else:
             raw = record
             for key in keys:
@@ -450,6 +433,8 @@ def _typed_record(
         ):
             if column.required:
                 problem = "required field is missing" if raw is _MISSING else "required field is empty"
+        elif typed is not _typed_jsonb and isinstance(raw, (dict, list)):
+            problem = f"expected a {column.pg_type} value, got a JSON {type(raw).__name__}"
         else:
             try:
                 text, value = typed(column, raw, decimal)
