@@ -1,5 +1,6 @@
 """Building the warehouse from the hand-made `tiny` fixture, as the nightly DAG would."""
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -65,3 +66,54 @@ def google_ads_drop(tmp_path) -> Path:
 def hubspot_drop(tmp_path) -> Path:
     """A copy of the tiny fixture's HubSpot export, to change as the CRM would."""
     return Path(shutil.copytree(TINY / "hubspot", tmp_path / "hubspot"))
+
+
+@pytest.fixture
+def night(warehouse_url, google_ads_drop, hubspot_drop, tmp_path, monkeypatch):
+    """Load the exports as they are now and run dbt (`build` unless told), as one nightly run does;
+    `definitions` is YAML indented under `definitions:`."""
+    config_file = tmp_path / "smarketing.yml"
+    monkeypatch.setenv("SMARKETING_CONFIG", str(config_file))
+
+    def run(
+        load: tuple[str, ...] = ("google_ads",),
+        dbt_args: tuple[str, ...] = ("build",),
+        currency: str = "EUR",
+        definitions: str = "",
+    ) -> None:
+        config_file.write_text(
+            f"""
+currency: {currency}
+sources:
+  google_ads: {{path: {google_ads_drop}, lookback_days: 30}}
+  hubspot: {{path: {hubspot_drop}, lookback_days: 3}}
+report: {{recipients: [a@example.org], sender: b@example.org}}
+definitions:
+  exclude_email_domains: [example.com]
+{definitions}
+"""
+        )
+        config = load_config(config_file)
+        with psycopg.connect(warehouse_url, autocommit=True) as conn:
+            prepare_warehouse(conn, config)
+            for source in load:
+                extract_and_load(conn, config, source, TINY_LAST_DAY)
+        assert _dbt(warehouse_url, [*dbt_args, "--quiet"]) == 0
+
+    return run
+
+
+@pytest.fixture
+def edit_contact(hubspot_drop):
+    """Change one HubSpot contact's properties in the export, modified on the last day as the CRM would."""
+
+    def edit(contact_id: str, **properties) -> None:
+        path = hubspot_drop / "contacts" / "page-0001.json"
+        page = json.loads(path.read_text())
+        for contact in page["results"]:
+            if contact["id"] == contact_id:
+                contact["properties"].update(properties, lastmodifieddate="2026-03-10T12:00:00.000Z")
+                contact["updatedAt"] = "2026-03-10T12:00:00.000Z"
+        path.write_text(json.dumps(page))
+
+    return edit

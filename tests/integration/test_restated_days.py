@@ -8,47 +8,9 @@ the 2026-01-15 row (501, 999.00) is outside every window after the first build.
 """
 
 import json
-from datetime import date
 from pathlib import Path
 
-import psycopg
-import pytest
-
-from smarketing.cli import _dbt
-from smarketing.config import load_config
-from smarketing.pipeline import extract_and_load, prepare_warehouse
-
-LAST_DAY = date(2026, 3, 10)
 ACCOUNT = "1111111111"
-
-
-@pytest.fixture
-def night(warehouse_url, google_ads_drop, hubspot_drop, tmp_path, monkeypatch):
-    """Load the exports as they are now and run dbt (`build` unless told), as one nightly run does."""
-    config_file = tmp_path / "smarketing.yml"
-    monkeypatch.setenv("SMARKETING_CONFIG", str(config_file))
-
-    def run(
-        load: tuple[str, ...] = ("google_ads",), dbt_args: tuple[str, ...] = ("build",), currency: str = "EUR"
-    ) -> None:
-        config_file.write_text(
-            f"""
-currency: {currency}
-sources:
-  google_ads: {{path: {google_ads_drop}, lookback_days: 30}}
-  hubspot: {{path: {hubspot_drop}, lookback_days: 3}}
-report: {{recipients: [a@example.org], sender: b@example.org}}
-definitions: {{exclude_email_domains: [example.com]}}
-"""
-        )
-        config = load_config(config_file)
-        with psycopg.connect(warehouse_url, autocommit=True) as conn:
-            prepare_warehouse(conn, config)
-            for source in load:
-                extract_and_load(conn, config, source, LAST_DAY)
-        assert _dbt(warehouse_url, [*dbt_args, "--quiet"]) == 0
-
-    return run
 
 
 def edit_day(folder: Path, day: str, edit) -> None:
@@ -160,17 +122,6 @@ def test_a_new_reporting_currency_restates_every_day(night, warehouse):
     assert currencies == [("USD", 6)]
 
 
-def edit_contact(folder: Path, contact_id: str, **properties) -> None:
-    """Change one HubSpot contact's properties in place, modified on the last day as the CRM would."""
-    path = folder / "contacts" / "page-0001.json"
-    page = json.loads(path.read_text())
-    for contact in page["results"]:
-        if contact["id"] == contact_id:
-            contact["properties"].update(properties, lastmodifieddate="2026-03-10T12:00:00.000Z")
-            contact["updatedAt"] = "2026-03-10T12:00:00.000Z"
-    path.write_text(json.dumps(page))
-
-
 def campaign_days(conn) -> dict[tuple[str, str], tuple]:
     """(campaign id, day) -> (spend, leads, MQLs, SQLs, opportunities, customers, revenue, xmin)."""
     rows = conn.execute(
@@ -180,7 +131,7 @@ def campaign_days(conn) -> dict[tuple[str, str], tuple]:
     return {(campaign, day): tuple(measures) for campaign, day, *measures in rows}
 
 
-def test_campaign_performance_rewrites_the_rows_whose_persons_moved(night, hubspot_drop, warehouse):
+def test_campaign_performance_rewrites_the_rows_whose_persons_moved(night, edit_contact, warehouse):
     night(load=("google_ads", "hubspot"))
     before = campaign_days(warehouse)
     # 108 (tiny README): lead 2025-12-20, MQL 12-22, SQL 12-28, opportunity 01-05, customer 02-25
@@ -197,7 +148,7 @@ def test_campaign_performance_rewrites_the_rows_whose_persons_moved(night, hubsp
     }
 
     # The CRM now credits 108 to Brand Search (501); no ad data is loaded that night.
-    edit_contact(hubspot_drop, "108", utm_campaign="Brand Search")
+    edit_contact("108", utm_campaign="Brand Search")
     night(load=("hubspot",))
 
     after = campaign_days(warehouse)

@@ -5,6 +5,9 @@
 -- each was set, so a rule is taken to hold from the creation of the earliest record that matches
 -- it; score_mql_at is the first moment the points of the rules holding by then reach the
 -- threshold (settings.mql_threshold). For a person with one record that is the record's creation.
+-- Incremental (macros/restated_persons.sql): each build rescores the persons whose CRM rows changed.
+{{ restated_persons_config(settings=['mql_threshold'], definitions=['scoring_rules']) }}
+
 with records as (
     select
         records.*,
@@ -13,12 +16,14 @@ with records as (
     inner join {{ ref('int_crm_records_merged_to_persons') }} as persons
         on records.crm = persons.crm
         and records.crm_record_id = persons.crm_record_id
+    {{ only_restated_persons('persons.person_id') }}
     where not records.is_archived
 ),
 
 persons as (
-    select distinct person_id
-    from {{ ref('int_crm_records_merged_to_persons') }}
+    select distinct persons.person_id
+    from {{ ref('int_crm_records_merged_to_persons') }} as persons
+    {{ only_restated_persons('persons.person_id') }}
 ),
 
 rules as (

@@ -17,14 +17,18 @@
 -- current_stage: customer, else lost, else opportunity, else disqualified, else sql, mql, lead.
 -- first_sales_touch_at: the first sales touch at or after mql_at: an outbound call, e-mail or
 -- meeting (direction as staging maps it) on any of the person's live records.
+-- Incremental (macros/restated_persons.sql): each build rebuilds the persons whose CRM rows changed.
+{{ restated_persons_config(definitions=['high_intent_actions']) }}
+
 with persons as (
     select
-        person_id,
+        persons.person_id,
         bool_or(is_excluded) as is_excluded,
         min(exclusion_reason) as exclusion_reason,
         min(created_at) as first_seen_at
-    from {{ ref('int_crm_records_merged_to_persons') }}
-    group by person_id
+    from {{ ref('int_crm_records_merged_to_persons') }} as persons
+    {{ only_restated_persons('persons.person_id') }}
+    group by persons.person_id
 ),
 
 live_records as (
@@ -43,6 +47,7 @@ live_records as (
     inner join {{ ref('int_crm_records_merged_to_persons') }} as persons
         on records.crm = persons.crm
         and records.crm_record_id = persons.crm_record_id
+    {{ only_restated_persons('persons.person_id') }}
     where not records.is_archived
 ),
 
@@ -66,19 +71,21 @@ stage_events as (
 
 scores as (
     select
-        person_id,
+        scores.person_id,
         lead_score,
         score_mql_at
-    from {{ ref('int_leads_scored') }}
+    from {{ ref('int_leads_scored') }} as scores
+    {{ only_restated_persons('scores.person_id') }}
 ),
 
 deals as (
     select
-        person_id,
+        deals.person_id,
         deal_outcome,
         lost_at,
         lost_reason
-    from {{ ref('int_deals_joined_to_persons') }}
+    from {{ ref('int_deals_joined_to_persons') }} as deals
+    {{ only_restated_persons('deals.person_id') }}
 ),
 
 activities as (

@@ -11,15 +11,20 @@
 -- * Channel: a person with a campaign takes the campaign's channel, so a campaign's spend and its
 --   leads fall in the same channel; otherwise the first matching channel rule; else Other.
 -- * is_paid: a campaign was matched, or the channel is a paid one (any rule naming it is paid).
+-- Incremental (macros/restated_persons.sql): each build reattributes the persons whose CRM rows
+-- changed, and every person when a campaign or a definition it reads changed.
+{{ restated_persons_config(settings=['attribution_model'], definitions=['channel_rules'], inputs=['int_ad_campaigns_deduplicated']) }}
+
 with settings as (
     select attribution_model from {{ ref('stg_definitions__settings') }}
 ),
 
 persons as (
     select
-        person_id,
-        mql_at
-    from {{ ref('int_person_lifecycle') }}
+        lifecycle.person_id,
+        lifecycle.mql_at
+    from {{ ref('int_person_lifecycle') }} as lifecycle
+    {{ only_restated_persons('lifecycle.person_id') }}
 ),
 
 touches as (
@@ -46,6 +51,7 @@ touches as (
     inner join {{ ref('int_crm_records_merged_to_persons') }} as merged
         on records.crm = merged.crm
         and records.crm_record_id = merged.crm_record_id
+    {{ only_restated_persons('merged.person_id') }}
     where not records.is_archived
 ),
 

@@ -1,14 +1,18 @@
 -- Every person, excluded ones too (test and internal records are counted here, never in the
 -- funnel). No PII: the e-mail only as md5 of its normalized form.
+-- Incremental (macros/restated_persons.sql): each build rewrites the persons whose CRM records changed.
+{{ restated_persons_config(on_schema_change='fail') }}
+
 with records as (
     select
-        person_id,
-        crm,
-        email_normalized,
-        created_at,
-        is_excluded,
-        exclusion_reason
-    from {{ ref('int_crm_records_merged_to_persons') }}
+        persons.person_id,
+        persons.crm,
+        persons.email_normalized,
+        persons.created_at,
+        persons.is_excluded,
+        persons.exclusion_reason
+    from {{ ref('int_crm_records_merged_to_persons') }} as persons
+    {{ only_restated_persons('persons.person_id') }}
 ),
 
 final as (

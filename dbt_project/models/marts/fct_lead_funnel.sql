@@ -1,42 +1,48 @@
 -- The one lead model every mart and the report count from: one row per person, excluded persons
 -- (test / internal / junk, see dim_persons) left out. Stage times follow the shared definitions
 -- (int_person_lifecycle), attribution int_persons_attributed, revenue the person's won deals.
--- A table rebuilt on every run: a deal closed or a stage changed after the fact shows up on the
--- next build.
+-- Incremental (macros/restated_persons.sql): each build rewrites the persons whose CRM rows changed
+-- (a deal closed or a stage changed after the fact shows up on the next build), and every person
+-- when a campaign or a definition they read changed.
+{{ restated_persons_config(settings=['reporting_currency'], on_schema_change='fail') }}
+
 with lifecycle as (
     select
-        person_id,
-        is_excluded,
-        lead_at,
-        mql_at,
-        sql_at,
-        opportunity_at,
-        customer_at,
-        disqualified_at,
-        disqualification_reason,
-        lost_at,
-        lost_reason,
-        current_stage,
-        mql_reason,
-        first_sales_touch_at,
-        last_progress_at
-    from {{ ref('int_person_lifecycle') }}
+        lifecycle.person_id,
+        lifecycle.is_excluded,
+        lifecycle.lead_at,
+        lifecycle.mql_at,
+        lifecycle.sql_at,
+        lifecycle.opportunity_at,
+        lifecycle.customer_at,
+        lifecycle.disqualified_at,
+        lifecycle.disqualification_reason,
+        lifecycle.lost_at,
+        lifecycle.lost_reason,
+        lifecycle.current_stage,
+        lifecycle.mql_reason,
+        lifecycle.first_sales_touch_at,
+        lifecycle.last_progress_at
+    from {{ ref('int_person_lifecycle') }} as lifecycle
+    {{ only_restated_persons('lifecycle.person_id') }}
 ),
 
 scores as (
     select
-        person_id,
-        lead_score
-    from {{ ref('int_leads_scored') }}
+        scores.person_id,
+        scores.lead_score
+    from {{ ref('int_leads_scored') }} as scores
+    {{ only_restated_persons('scores.person_id') }}
 ),
 
 attribution as (
     select
-        person_id,
-        channel,
-        campaign_key,
-        is_paid
-    from {{ ref('int_persons_attributed') }}
+        attribution.person_id,
+        attribution.channel,
+        attribution.campaign_key,
+        attribution.is_paid
+    from {{ ref('int_persons_attributed') }} as attribution
+    {{ only_restated_persons('attribution.person_id') }}
 ),
 
 settings as (
@@ -45,15 +51,16 @@ settings as (
 
 won_deals as (
     select
-        person_id,
+        deals.person_id,
         count(*) as won_deal_count,
         sum(amount) as revenue,
         sum(amount_original) as revenue_original,
         min(currency_original) as first_currency,
         count(distinct currency_original) as currency_count
-    from {{ ref('int_deals_joined_to_persons') }}
-    where deal_outcome = 'won'
-    group by person_id
+    from {{ ref('int_deals_joined_to_persons') }} as deals
+    {{ only_restated_persons('deals.person_id') }}
+    where deals.deal_outcome = 'won'
+    group by deals.person_id
 ),
 
 final as (

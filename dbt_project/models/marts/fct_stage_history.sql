@@ -2,26 +2,33 @@
 -- disqualified and lost), with the time and where it came from: crm (a CRM record's value),
 -- deal (a deal's value), high_intent, score, or backfilled (taken from a later stage, because a
 -- stage's time is the earliest time the person reached it or any later stage).
+-- Incremental (macros/restated_persons.sql): each build rewrites the persons whose CRM rows
+-- changed, and every person when a campaign or a definition they read changed.
+{{ restated_persons_config(on_schema_change='fail') }}
+
 with lifecycle as (
     select
-        person_id,
-        lead_at,
-        mql_at,
-        sql_at,
-        opportunity_at,
-        customer_at,
-        disqualified_at,
-        lost_at,
-        lead_source,
-        mql_source,
-        sql_source,
-        opportunity_source,
-        customer_source
-    from {{ ref('int_person_lifecycle') }}
+        lifecycle.person_id,
+        lifecycle.lead_at,
+        lifecycle.mql_at,
+        lifecycle.sql_at,
+        lifecycle.opportunity_at,
+        lifecycle.customer_at,
+        lifecycle.disqualified_at,
+        lifecycle.lost_at,
+        lifecycle.lead_source,
+        lifecycle.mql_source,
+        lifecycle.sql_source,
+        lifecycle.opportunity_source,
+        lifecycle.customer_source
+    from {{ ref('int_person_lifecycle') }} as lifecycle
+    {{ only_restated_persons('lifecycle.person_id') }}
 ),
 
 funnel as (
-    select person_id from {{ ref('fct_lead_funnel') }}
+    select funnel.person_id
+    from {{ ref('fct_lead_funnel') }} as funnel
+    {{ only_restated_persons('funnel.person_id') }}
 ),
 
 stages as (
