@@ -110,9 +110,16 @@
     from current_digests
     full join (
         select person_id, input_digest from {{ restated_persons_table() }} where model = '{{ this.identifier }}'
+        -- No record of the table's persons (its first build as restated_persons, the record lost):
+        -- every person in it is rebuilt, and dropped if gone.
+        union all
+        select distinct person_id, null::bigint
+        from {{ this }}
+        where not exists (select from {{ restated_persons_table() }} where model = '{{ this.identifier }}')
     ) as built
         on current_digests.person_id = built.person_id
-    where current_digests.input_digest is distinct from built.input_digest;
+    where current_digests.person_id is null
+        or current_digests.input_digest is distinct from built.input_digest;
     {%- else -%}
     select person_id, input_digest from current_digests;
     delete from {{ restated_persons_table() }} where model = '{{ this.identifier }}';

@@ -134,3 +134,22 @@ def test_a_changed_definition_rewrites_every_person_of_the_models_that_read_it(n
     assert rewritten(before, row_versions(warehouse)) == {
         model: set(before[model]) if model in rewrites else set() for model in PERSON_MODELS
     }
+
+
+def test_without_a_record_of_its_persons_a_model_rebuilds_every_person_in_it(night, warehouse):
+    """The first build of a table that was not restated by person before (an upgrade), or one whose
+    record in ops.dbt_restated_persons is gone, rebuilds every person and drops those gone since."""
+    night(load=("google_ads", "hubspot"))
+    warehouse.execute("delete from ops.dbt_restated_persons where model = 'dim_persons'")
+    warehouse.execute(
+        "insert into marts.dim_persons (person_id, is_excluded, crm_record_count) values ('gone', false, 1)"
+    )
+    before = row_versions(warehouse)
+
+    night(load=("hubspot",))
+
+    after = row_versions(warehouse)
+    assert set(after["marts.dim_persons"]) == {person(email) for email in EMAILS}
+    assert rewritten(before, after) == {
+        model: set(before[model]) if model == "marts.dim_persons" else set() for model in PERSON_MODELS
+    }
