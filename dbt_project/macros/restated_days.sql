@@ -70,7 +70,7 @@
         coalesce(batches.finished_through, state.built_through)
     from (
         select md5(
-            '{{ _restated_days_code_fingerprint(node) }}'
+            '{{ _code_fingerprint(node.unique_id, ['sources ' ~ sources | sort | join(',')]) }}'
             {%- for setting in node.config.get('restated_days_settings') or [] %}
             || coalesce((select string_agg({{ setting }}::text, ',') from definitions.settings), '')
             {%- endfor %}
@@ -92,9 +92,11 @@
 {%- endmacro %}
 
 
-{% macro _restated_days_code_fingerprint(node) -%}
-    {%- set parts = ['dbt ' ~ dbt_version, 'sources ' ~ node.config.restated_days_sources | sort | join(',')] -%}
-    {%- do _collect_code(node.unique_id, [], parts) -%}
+{#- The code a build of `unique_id` runs: its own, everything upstream of it and the dbt version,
+    with `extra_parts` (what else decides its rows). -#}
+{% macro _code_fingerprint(unique_id, extra_parts=[]) -%}
+    {%- set parts = ['dbt ' ~ dbt_version] + extra_parts -%}
+    {%- do _collect_code(unique_id, [], parts) -%}
     {{- local_md5(parts | sort | join('\n')) -}}
 {%- endmacro %}
 
@@ -216,8 +218,9 @@
 
 
 {#- Generic tests filter their model through this (dbt's own macro, overridden): a model whose
-    meta names `restated_days_of` is tested on the restated days of that model only. The rows
-    before them were tested when they were built and have not changed since. -#}
+    meta names `restated_days_of` is tested on the restated days of that model only, a
+    restated-persons model on the persons it restated (restated_persons_test_filter). The other rows
+    were tested when they were built and have not changed since. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set filters = [] -%}
     {%- if config.get('where') -%}
@@ -226,6 +229,9 @@
     {%- set tested = graph.nodes.get(model.attached_node) if execute and model.attached_node else none -%}
     {%- if tested is not none and tested.config.meta.get('restated_days_of') -%}
         {%- do filters.append(restated_days_test_filter(tested.config.meta['restated_days_of'])) -%}
+    {%- endif -%}
+    {%- if tested is not none and tested.config.incremental_strategy == 'restated_persons' -%}
+        {%- do filters.append(restated_persons_test_filter(tested.alias)) -%}
     {%- endif -%}
     {%- if filters -%}
         {%- set filtered -%}

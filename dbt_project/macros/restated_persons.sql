@@ -51,7 +51,10 @@
         person_id text not null,
         input_digest bigint not null,
         primary key (model, person_id)
-    )
+    );
+    -- The build that last restated the person: the tests of a model check its latest build's persons.
+    alter table {{ restated_persons_table() }} add column if not exists recorded_at timestamptz not null default now();
+    create index if not exists dbt_restated_persons_recorded_at on {{ restated_persons_table() }} (model, recorded_at)
 {%- endmacro %}
 
 
@@ -63,10 +66,8 @@
 
 
 {% macro plan_restated_persons() -%}
-    {%- set code = [] -%}
     {%- set global_inputs = [] -%}
     {%- if execute -%}
-        {%- do _collect_code(model.unique_id, [], code) -%}
         {%- set declared = {'settings': [], 'definitions': [], 'inputs': []} -%}
         {%- do _collect_restated_persons_inputs(model.unique_id, [], declared) -%}
         {%- if declared.settings -%}
@@ -85,7 +86,7 @@
     -- Materialized: inlined, the md5 of every definition and campaign would run once per person.
     with fingerprint as materialized (
         select md5(
-            '{{ local_md5('dbt ' ~ dbt_version ~ '\n' ~ (code | sort | join('\n'))) }}'
+            '{{ _code_fingerprint(model.unique_id) if execute }}'
             {%- for global_input in global_inputs %}
             || coalesce((
                 select string_agg(global_input::text, '|' order by global_input::text)
@@ -190,4 +191,33 @@
     {%- if is_incremental() %}
     inner join {{ restated_persons() }} as restated on {{ person_id_column }} = restated.person_id
     {%- endif %}
+{%- endmacro %}
+
+
+{#- The rows a test of a restated-persons model checks: the persons its latest build rewrote (every
+    person after a full build). A build that rewrote none, or a plain `dbt test`, checks those of the
+    last build that rewrote any. The other persons were checked when they were written and have not
+    changed since; every row is checked while the model has no record yet. The build's time is a
+    literal, as in _restated_day: the planner estimates the persons from the record's statistics. -#}
+{% macro restated_persons_test_filter(model) -%}
+    {%- set latest = _latest_restated_persons_build(model) -%}
+    {%- if latest is none -%}
+        true
+    {%- else -%}
+        person_id in (
+            select person_id from {{ restated_persons_table() }}
+            where model = '{{ model }}' and recorded_at = '{{ latest }}'::timestamptz
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro _latest_restated_persons_build(model) -%}
+    {%- if not execute or adapter.get_relation(database=target.database, schema='ops', identifier='dbt_restated_persons') is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set latest = run_query(
+        "select max(recorded_at)::text from " ~ restated_persons_table() ~ " where model = '" ~ model ~ "'"
+    ).columns[0].values()[0] -%}
+    {{ return(latest) }}
 {%- endmacro %}

@@ -14,6 +14,8 @@ from datetime import datetime
 
 import pytest
 
+from smarketing.cli import _dbt
+
 PERSON_MODELS = (
     "intermediate.int_leads_scored",
     "intermediate.int_person_lifecycle",
@@ -153,3 +155,32 @@ def test_without_a_record_of_its_persons_a_model_rebuilds_every_person_in_it(nig
     assert rewritten(before, after) == {
         model: set(before[model]) if model == "marts.dim_persons" else set() for model in PERSON_MODELS
     }
+
+
+def test_the_tests_of_a_person_model_read_the_persons_its_latest_build_wrote(
+    night, edit_contact, warehouse, warehouse_url
+):
+    """Each night's tests of a person model check the persons that night wrote: the others were
+    checked the night they were written and have not changed since."""
+    night(load=("google_ads", "hubspot"))
+    edit_contact("108", utm_campaign="Brand Search")
+    night(load=("hubspot",))
+
+    def score_tests_pass() -> bool:
+        return _dbt(warehouse_url, ["test", "--select", "int_leads_scored", "--quiet"]) == 0
+
+    def break_score(email: str) -> None:
+        warehouse.execute(
+            "update intermediate.int_leads_scored set lead_score = null where person_id = %s", [person(email)]
+        )
+
+    # a@alpha.io was written by the first night: its row is not read again.
+    break_score("a@alpha.io")
+    assert score_tests_pass()
+    # g@eta.io was written by the latest build.
+    break_score("g@eta.io")
+    assert not score_tests_pass()
+    # A full rebuild writes every person again, so its tests read every person.
+    night(load=(), dbt_args=("run", "--full-refresh", "--select", "int_leads_scored"))
+    break_score("a@alpha.io")
+    assert not score_tests_pass()
