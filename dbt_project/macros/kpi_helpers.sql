@@ -17,24 +17,25 @@
     Arguments are CTE names: an fct_lead_funnel import with lead_at .. customer_at, an
     fct_ad_spend_daily import with date_day, a settings import with report_timezone. -#}
 {% macro kpi_as_of(lead_funnel, ad_spend, settings) -%}
+    {#- Each latest day is an aggregate in FROM: as scalar subqueries they were planned once per
+        output column that reads them, a scan of a million persons each. The latest instant is
+        converted to its day once, not every person's: clocks that fall back do so within a day,
+        so a later instant is never on an earlier day. -#}
     select
         latest.as_of_date,
         ((latest.as_of_date + 1)::timestamp at time zone {{ settings }}.report_timezone) as as_of_at
     from (
-        select
-            greatest(
+        select greatest(funnel_latest.date_day, spend_latest.date_day) as as_of_date
+        from (
+            select
                 (
-                    select
-                        max((
-                            greatest(
-                                lf.lead_at, lf.mql_at, lf.sql_at, lf.opportunity_at, lf.customer_at
-                            ) at time zone st.report_timezone
-                        )::date)
-                    from {{ lead_funnel }} as lf
-                    cross join {{ settings }} as st
-                ),
-                (select max(sp.date_day) from {{ ad_spend }} as sp)
-            ) as as_of_date
+                    max(greatest(lf.lead_at, lf.mql_at, lf.sql_at, lf.opportunity_at, lf.customer_at))
+                    at time zone min(st.report_timezone)
+                )::date as date_day
+            from {{ lead_funnel }} as lf
+            cross join {{ settings }} as st
+        ) as funnel_latest
+        cross join (select max(sp.date_day) as date_day from {{ ad_spend }} as sp) as spend_latest
     ) as latest
     cross join {{ settings }}
 {%- endmacro %}

@@ -74,27 +74,34 @@ quoted as (
     order by quotes.rate_date, quotes.currency, quotes.base_currency
 ),
 
-amount_days as (
+-- The currencies amounts are in, each with the first and last day of its amounts: grouped per
+-- currency, not a distinct union of every day and currency (hashing millions of campaign-days took
+-- seconds).
+amount_currencies as (
     select
-        date_day,
-        upper(currency_code) as currency
+        upper(currency_code) as currency,
+        min(date_day) as first_day,
+        max(date_day) as last_day
     from {{ ref('int_ad_campaign_days_unioned') }}
+    group by 1
 
-    union
+    union all
 
     select
-        (deal_days.moment at time zone settings.report_timezone)::date as date_day,
-        deals.currency_code as currency
+        deals.currency_code as currency,
+        min((deal_days.moment at time zone settings.report_timezone)::date) as first_day,
+        max((deal_days.moment at time zone settings.report_timezone)::date) as last_day
     from {{ ref('int_crm_deals_unioned') }} as deals
     cross join lateral (values (deals.created_at), (deals.closed_at)) as deal_days (moment)
     cross join settings
     where deal_days.moment is not null
+    group by 1
 ),
 
 currencies as (
     select currency from quoted
     union
-    select currency from amount_days where currency is not null
+    select currency from amount_currencies where currency is not null
     union
     select reporting_currency from settings
 ),
@@ -103,12 +110,12 @@ bounds as (
     select
         least(
             (select min(date_day) from quoted),
-            (select min(date_day) from amount_days),
+            (select min(first_day) from amount_currencies),
             settings.today
         ) as first_day,
         greatest(
             (select max(date_day) from quoted),
-            (select max(date_day) from amount_days),
+            (select max(last_day) from amount_currencies),
             settings.today
         ) as last_day
     from settings
