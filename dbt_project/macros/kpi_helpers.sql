@@ -84,3 +84,28 @@
             ('customer', {{ funnel }}.customer_at)
     ) as stage (stage_name, reached_at)
 {%- endmacro %}
+
+
+{#- Rows of `persons` counted per day on `day_column`, then the days summed per period of
+    `period_days` (period_type, period_start, date_day); counts are (name, aggregate) pairs. Per day
+    first: joined to the three periods of its day, a million persons were three million rows to
+    group. -#}
+{% macro kpi_counted_per_period(period_days, persons, day_column, counts) -%}
+    select
+        {{ period_days }}.period_type,
+        {{ period_days }}.period_start
+        {%- for name, _ in counts %},
+        sum(per_day.{{ name }})::bigint as {{ name }}
+        {%- endfor %}
+    from {{ period_days }}
+    inner join (
+        select
+            {{ day_column }} as date_day
+            {%- for name, aggregate in counts %},
+            {{ aggregate }} as {{ name }}
+            {%- endfor %}
+        from {{ persons }}
+        group by {{ day_column }}
+    ) as per_day on {{ period_days }}.date_day = per_day.date_day
+    group by 1, 2
+{%- endmacro %}

@@ -158,82 +158,31 @@ period_spend as (
 -- Flows count each stage on the day it was reached. The stage rates are cohort rates of the
 -- stage entered in the period: of the persons who reached stage X in P, the share that has
 -- reached stage Y by the as-of date (each person counted once, never above 100 %).
--- The persons are counted per day first, then the days summed per period: joined to the three
--- periods of their day, a million persons were three million rows to group.
 period_leads as (
-    select
-        period_days.period_type,
-        period_days.period_start,
-        sum(stage_days.leads)::bigint as leads,
-        sum(stage_days.paid_leads)::bigint as paid_leads,
-        sum(stage_days.lead_cohort_mqls)::bigint as lead_cohort_mqls
-    from period_days
-    inner join (
-        select
-            lead_date as date_day,
-            count(*) as leads,
-            count(*) filter (where is_paid) as paid_leads,
-            count(mql_at) as lead_cohort_mqls
-        from persons
-        group by lead_date
-    ) as stage_days on period_days.date_day = stage_days.date_day
-    group by 1, 2
+    {{ kpi_counted_per_period('period_days', 'persons', 'lead_date', [
+        ('leads', 'count(*)'),
+        ('paid_leads', 'count(*) filter (where is_paid)'),
+        ('lead_cohort_mqls', 'count(mql_at)'),
+    ]) }}
 ),
 
 period_mqls as (
-    select
-        period_days.period_type,
-        period_days.period_start,
-        sum(stage_days.mqls)::bigint as mqls,
-        sum(stage_days.mql_cohort_sqls)::bigint as mql_cohort_sqls
-    from period_days
-    inner join (
-        select
-            mql_date as date_day,
-            count(*) as mqls,
-            count(sql_at) as mql_cohort_sqls
-        from persons
-        group by mql_date
-    ) as stage_days on period_days.date_day = stage_days.date_day
-    group by 1, 2
+    {{ kpi_counted_per_period('period_days', 'persons', 'mql_date', [('mqls', 'count(*)'), ('mql_cohort_sqls', 'count(sql_at)')]) }}
 ),
 
 period_sqls as (
-    select
-        period_days.period_type,
-        period_days.period_start,
-        sum(stage_days.sqls)::bigint as sqls,
-        sum(stage_days.sql_cohort_opportunities)::bigint as sql_cohort_opportunities,
-        sum(stage_days.sql_cohort_customers)::bigint as sql_cohort_customers
-    from period_days
-    inner join (
-        select
-            sql_date as date_day,
-            count(*) as sqls,
-            count(opportunity_at) as sql_cohort_opportunities,
-            count(customer_at) as sql_cohort_customers
-        from persons
-        group by sql_date
-    ) as stage_days on period_days.date_day = stage_days.date_day
-    group by 1, 2
+    {{ kpi_counted_per_period('period_days', 'persons', 'sql_date', [
+        ('sqls', 'count(*)'),
+        ('sql_cohort_opportunities', 'count(opportunity_at)'),
+        ('sql_cohort_customers', 'count(customer_at)'),
+    ]) }}
 ),
 
 period_opportunities as (
-    select
-        period_days.period_type,
-        period_days.period_start,
-        sum(stage_days.opportunities)::bigint as opportunities,
-        sum(stage_days.opportunity_cohort_customers)::bigint as opportunity_cohort_customers
-    from period_days
-    inner join (
-        select
-            opportunity_date as date_day,
-            count(*) as opportunities,
-            count(customer_at) as opportunity_cohort_customers
-        from persons
-        group by opportunity_date
-    ) as stage_days on period_days.date_day = stage_days.date_day
-    group by 1, 2
+    {{ kpi_counted_per_period('period_days', 'persons', 'opportunity_date', [
+        ('opportunities', 'count(*)'),
+        ('opportunity_cohort_customers', 'count(customer_at)'),
+    ]) }}
 ),
 
 period_customers as (
