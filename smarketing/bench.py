@@ -351,6 +351,7 @@ def nightly_markdown(steps: list[Step]) -> list[str]:
         "Each scale's history (all days but the last) loaded and built with `dbt build --full-refresh`; then",
         "the next night: the last day loaded with each source's lookback re-read (Google Ads 30 days), and",
         "`dbt build` as the nightly DAG runs it; then the report's editions rendered and sent over SMTP.",
+        "The sources load at once, a process each, as the scheduler runs the DAG's mapped `extract_load` tasks.",
         "dbt is the CLI in a child process (start-up and parse included), with 2 threads. The next night's",
         "build restates the campaign-day tables (`fct_ad_spend_daily`, `fct_campaign_performance`) from the",
         "first day the night's loads re-read, the person models (`int_leads_scored` .. `fct_lead_funnel`)",

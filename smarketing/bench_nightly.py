@@ -8,17 +8,21 @@ people and deals, ECB rates) in a database of its own:
    days), and `dbt build` runs as the nightly DAG runs it;
 3. the report's editions are rendered from the marts and sent to an SMTP server in-process, each
    timed on its own.
-Each step is timed on its own; dbt runs as the CLI in a child process, its start-up included.
+Each step is timed on its own; the sources load at once, a process each, as the DAG's mapped
+extract_load tasks run; dbt runs as the CLI in a child process, its start-up included.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -42,16 +46,15 @@ def nightly_steps(url: str, folder: Path, scale: str, first_day: date, last_day:
     """Steps 1-3 above on the scale's data in the (empty) database at `url`."""
     from smarketing.pipeline import prepare_warehouse
 
-    config = bench_config(config_file(work, scale), folder, (last_day - first_day).days + 1)
+    config_path = config_file(work, scale)
+    config = bench_config(config_path, folder, (last_day - first_day).days + 1)
     steps = []
     with psycopg.connect(url, autocommit=True) as conn:
         prepare_warehouse(conn, config)
-        steps.append(
-            _load(conn, config, scale, "load the history (all days but the last)", last_day - timedelta(days=1))
-        )
+    history_day = last_day - timedelta(days=1)
+    steps.append(_load(url, config_path, scale, "load the history (all days but the last)", history_day))
     steps.append(_timed(scale, "dbt build --full-refresh", lambda: dbt(url, ["build", "--full-refresh"], work, config)))
-    with psycopg.connect(url, autocommit=True) as conn:
-        steps.append(_load(conn, config, scale, "next night: load the new day, re-read the lookback", last_day))
+    steps.append(_load(url, config_path, scale, "next night: load the new day, re-read the lookback", last_day))
     steps.append(_timed(scale, "next night: dbt build", lambda: dbt(url, ["build"], work, config)))
     for edition, seconds in render_and_send(url, config, last_day, work):
         steps.append(Step(scale, f"report: render + send the {edition} edition", seconds))
@@ -76,12 +79,21 @@ def bench_config(path: Path, folder: Path, history_days: int) -> Config:
     return load_config(path)
 
 
-def _load(conn: psycopg.Connection, config: Config, scale: str, what: str, last_day: date) -> Step:
+def _load(url: str, config_path: Path, scale: str, what: str, last_day: date) -> Step:
+    """Every source at once, each in a process of its own, as the scheduler runs the nightly DAG's
+    mapped extract_load tasks (LocalExecutor)."""
+    started = time.perf_counter()
+    with ProcessPoolExecutor(len(SOURCES), mp_context=multiprocessing.get_context("spawn")) as pool:
+        rows = sum(pool.map(_load_source, repeat(url), repeat(config_path), SOURCES, repeat(last_day)))
+    return Step(scale, what, time.perf_counter() - started, rows)
+
+
+def _load_source(url: str, config_path: Path, source: str, last_day: date) -> int:
     from smarketing.pipeline import extract_and_load
 
-    started = time.perf_counter()
-    rows = sum(result.rows_read for source in SOURCES for result in extract_and_load(conn, config, source, last_day))
-    return Step(scale, what, time.perf_counter() - started, rows)
+    config = load_config(config_path)
+    with psycopg.connect(url, autocommit=True) as conn:
+        return sum(result.rows_read for result in extract_and_load(conn, config, source, last_day))
 
 
 def _timed(scale: str, what: str, step: Callable[[], Any]) -> Step:

@@ -28,6 +28,7 @@ from smarketing.extract.records import (
     Rejection,
     SourceDataError,
     compact_json,
+    first_day_that_may_be_future,
     line_unit,
     page_rows,
     record_day,
@@ -485,15 +486,19 @@ _SAME_REJECTION = """q.origin = r.origin and q.line is not distinct from r.line 
 
 
 def _quarantine(conn: psycopg.Connection, stream: Stream, batch_id: str, origins: list[str], window: Window) -> None:
-    """Release the open entries this batch covers (it read their file, or their day is in its
-    window) but no longer rejects; file this batch's rejections, except those already open, so a
-    rerun of the same interval leaves the table as it was."""
+    """Release the open entries this batch checked again but no longer rejects; file this batch's
+    rejections, except those already open, so a rerun of the same interval leaves the table as it was.
+
+    A batch checks again the entries of its window's days, and of the files it read those without a
+    day or of a day that may be in the future: it does not type the other records outside its window
+    (records.page_rows), so their entries stay open for a run whose window holds their day."""
     scope = {"source": stream.source, "stream": stream.name, "batch_id": batch_id}
     conn.execute(
         f"""
         update {QUARANTINE_SCHEMA}.rejected_rows as q set released_at = now(), released_by_batch = %(batch_id)s
         where q.released_at is null and q.source = %(source)s and q.stream = %(stream)s
-          and (q.origin = any(%(origins)s::text[]) or q.record_day between %(first_day)s and %(last_day)s)
+          and (q.record_day between %(first_day)s and %(last_day)s
+               or (q.origin = any(%(origins)s::text[]) and (q.record_day is null or q.record_day >= %(may_be_future)s)))
           and not exists (select 1 from _rejected as r where {_SAME_REJECTION})
         """,
         {
@@ -501,6 +506,7 @@ def _quarantine(conn: psycopg.Connection, stream: Stream, batch_id: str, origins
             "origins": origins,
             "first_day": window.first_day - timedelta(days=stream.reach_back_days),
             "last_day": window.last_day,
+            "may_be_future": first_day_that_may_be_future(window),
         },
     )
     conn.execute(

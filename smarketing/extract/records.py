@@ -202,6 +202,12 @@ class _Latest(NamedTuple):
                    window.extracted_at + timedelta(hours=1))  # fmt: skip
 
 
+def first_day_that_may_be_future(window: Window) -> date:
+    """The earliest record day (of the window's time zone) a value later than the extraction can
+    fall on, whatever the zone: records of these days outside the window are still checked whole."""
+    return window.extracted_at.astimezone(UTC).date() - timedelta(days=1)
+
+
 def _broken_rule(column: Column, value: Any, typed: Any, latest: _Latest) -> str | None:
     """Why a well-typed value is still impossible, or None. The words never name the extraction
     time, so a rerun rejects the row with the same reason and the quarantine keeps one entry."""
@@ -355,18 +361,20 @@ def page_records(stream: Stream, page: Page) -> Iterator[SourceRecord]:
 
 def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Rejection]:
     """The page's rows inside the window (every row, for a stream without a window column), and a
-    Rejection for every record that cannot be loaded.
+    Rejection for every record of the window that cannot be loaded.
 
-    Records are checked before the window filter: a record whose day cannot be read, or lies in
-    the future, must not slip away as "outside this run's window".
+    A record's day is typed first: a record of a sound, past day outside the window is not this
+    run's and is not typed further (a monthly file holds a month; a night loads a few days of it).
+    A record whose day cannot be read, or may lie in the future, is checked whole: it must not slip
+    away as "outside this run's window". The quarantine keeps the entries of the records passed over
+    open (load._quarantine): a run whose window holds their day checks them again.
     """
-    in_window = _window_filter(stream, window)
     known = _known_fields(stream)
     latest_allowed = _Latest.of(window)
     readers = _column_readers(stream)
-    day_index = [column.name for column in stream.columns].index(stream.window_column) if stream.window_column else None
+    day_filter = _day_filter(stream, window, readers)
     latest: date | None = None
-    undated = day_index is None
+    undated = day_filter is None
     for line, source_record, fault in page_records(stream, page):
         if fault is None and not isinstance(source_record, dict):
             fault = ("(record)", "expected a JSON object")
@@ -378,18 +386,24 @@ def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Reje
         parts = stream.explode(source_record) if stream.explode else ((source_record, page.fields),)
         faults = set()  # a bad field shared by a record's parts (an ECB line's date) is one rejection
         for record, fields in parts:
-            typed = _typed_record(readers, stream, page, record, fields, latest_allowed)
-            if day_index is not None:
-                day = record_day(typed.values[day_index], window)
+            in_window = True
+            if day_filter is not None:
+                typed_day = _typed_record(day_filter.reader, stream, page, record, fields, latest_allowed)
+                day = record_day(typed_day.values[0], window)
                 if day is None:
                     undated = True
                 elif latest is None or day > latest:
                     latest = day
+                if typed_day.fault is None and day is not None:
+                    in_window = day_filter.in_window(typed_day.values[0])
+                    if not in_window and day < day_filter.may_be_future:
+                        continue  # a sound, past day outside the window: not this run's
+            typed = _typed_record(readers, stream, page, record, fields, latest_allowed)
             if typed.fault is not None:
                 if typed.fault not in faults:
                     faults.add(typed.fault)
                     yield _rejection(stream, window, page, line, source_record, typed)
-            elif in_window(typed.values):
+            elif in_window:
                 extra = _unknown_fields(known, record)
                 typed.texts.append(compact_json(extra) if extra else None)
                 yield Row(line, typed.texts)
@@ -470,14 +484,21 @@ def record_day(value: date | datetime | None, window: Window) -> date | None:
     return value.astimezone(window.tz).date() if isinstance(value, datetime) else value
 
 
-def _window_filter(stream: Stream, window: Window) -> Callable[[list[Any]], bool]:
-    """Whether a record's typed values fall in the window, its reach back included."""
+class _DayFilter(NamedTuple):
+    reader: tuple[_ColumnReader]  # the window column's reader alone, to type a record's day first
+    in_window: Callable[[date | datetime], bool]  # of a typed day, the window's reach back included
+    # Records outside the window of a day before this are not typed further (first_day_that_may_be_future).
+    may_be_future: date
+
+
+def _day_filter(stream: Stream, window: Window, readers: tuple[_ColumnReader, ...]) -> _DayFilter | None:
+    """None for a stream without a window column: every record read is this run's."""
     if stream.window_column is None:
-        return lambda _values: True
-    index = [column.name for column in stream.columns].index(stream.window_column)
+        return None
+    reader = readers[[column.name for column in stream.columns].index(stream.window_column)]
     reach_back = timedelta(days=stream.reach_back_days)
-    if stream.column(stream.window_column).pg_type == "date":
+    if reader.column.pg_type == "date":
         low, high = window.first_day - reach_back, window.last_day + timedelta(days=1)
     else:
         low, high = window.start_utc - reach_back, window.end_utc
-    return lambda values: low <= values[index] < high
+    return _DayFilter((reader,), lambda value: low <= value < high, first_day_that_may_be_future(window))

@@ -75,6 +75,8 @@ class Stream:
             raise ValueError(f"{self.source}/{self.name}: unknown page format {self.format!r}")
         if self.window_column is None and (self.replace_scope or self.reach_back_days):
             raise ValueError(f"{self.source}/{self.name}: a replace scope or reach back needs a window column")
+        if self.window_column is not None and not self.column(self.window_column).required:
+            raise ValueError(f"{self.source}/{self.name}: the window column {self.window_column} must be required")
 
     @property
     def table(self) -> str:

@@ -58,8 +58,8 @@ def write(folder: Path, *lines: str, name: str = "export.csv", encoding: str = "
     return path
 
 
-def load(conn, folder: Path, stream: Stream = SPEND, file_format: FileFormat = DEFAULT_FORMAT):
-    return load_stream(conn, stream, read_pages(stream, folder, file_format), WINDOW)
+def load(conn, folder: Path, stream: Stream = SPEND, file_format: FileFormat = DEFAULT_FORMAT, window: Window = WINDOW):
+    return load_stream(conn, stream, read_pages(stream, folder, file_format), window)
 
 
 def spend(conn) -> list[tuple]:
@@ -405,6 +405,28 @@ def test_fixing_the_source_and_rerunning_the_window_releases_the_entries(warehou
     assert warehouse.execute(
         "select record_day, released_by_batch from quarantine.rejected_rows where origin like '%c.csv'"
     ).fetchall() == [(None, third.batch_id)]
+
+
+def test_an_entry_of_a_day_outside_the_window_waits_for_a_run_whose_window_holds_it(warehouse, tmp_path):
+    february = Window(date(2026, 2, 1), date(2026, 2, 28), WINDOW.tz, extracted_at=WINDOW.extracted_at)  # a backfill
+    write(tmp_path, HEADER, "Brand,2026-02-20,-1,EUR")
+    load(warehouse, tmp_path, window=february)
+    assert quarantined(warehouse) == [("export.csv", 2, "Cost", "'-1' is below the minimum 0")]
+
+    # March's run reads the file, but not its February records: the entry stays open, even once the
+    # record is fixed (it is not loaded by this run, so it must not count as settled).
+    write(tmp_path, HEADER, "Brand,2026-02-20,-1,EUR", "Brand,2026-03-10,1,EUR")
+    march = load(warehouse, tmp_path)
+    assert (march.rows_inserted, march.rows_quarantined) == (1, 0)
+    write(tmp_path, HEADER, "Brand,2026-02-20,2,EUR", "Brand,2026-03-10,1,EUR")
+    load(warehouse, tmp_path)
+    assert quarantined(warehouse) == [("export.csv", 2, "Cost", "'-1' is below the minimum 0")]
+    assert spend(warehouse) == [("Brand", "2026-03-10", 1, "EUR")]
+
+    # A rerun of February loads the fixed record and releases its entry.
+    rerun = load(warehouse, tmp_path, window=february)
+    assert spend(warehouse) == [("Brand", "2026-02-20", 2, "EUR"), ("Brand", "2026-03-10", 1, "EUR")]
+    assert warehouse.execute("select released_by_batch from quarantine.rejected_rows").fetchall() == [(rerun.batch_id,)]
 
 
 def test_same_bad_interval_twice_changes_neither_raw_nor_quarantine(warehouse, tmp_path):

@@ -144,9 +144,27 @@ def test_future_rows_are_rejected_before_the_window_could_skip_them():
     )
 
 
-def test_bad_record_outside_the_window_is_still_rejected():
-    [rejection] = read(ADS, [{"results": [ad_result("2026-02-01", cost="lots")]}])
-    assert (rejection.reason, rejection.record_day) == ("expected an integer, got 'lots'", date(2026, 2, 1))
+def test_a_record_of_a_past_day_outside_the_window_is_passed_over_one_of_a_day_that_may_be_future_is_checked():
+    # Extracted at 03:00Z on 03-11: a value later than that falls on 03-10 or after in any time zone.
+    # 02-01 and 03-09 are past days outside the window: not typed, bad or not. 03-11 is outside the
+    # window too (it ends on 03-10) but checked whole.
+    window = Window(date(2026, 3, 1), date(2026, 3, 8), BERLIN, extracted_at=datetime(2026, 3, 11, 3, tzinfo=UTC))
+    body = [
+        {
+            "results": [
+                ad_result("2026-02-01", cost="lots"),
+                ad_result("2026-03-09", cost="lots"),
+                ad_result("2026-03-11", cost="lots"),
+                ad_result("2026-03-11"),
+            ]
+        }
+    ]
+    [rejection] = read(ADS, body, window)
+    assert (rejection.line, rejection.reason, rejection.record_day) == (
+        3,
+        "expected an integer, got 'lots'",
+        date(2026, 3, 11),
+    )
 
 
 def test_record_that_is_not_an_object_is_rejected():
@@ -354,3 +372,17 @@ def test_values_postgres_cannot_hold_reject_their_record_not_the_load():
         "metrics.costMicros",
         "'9223372036854775808' is outside the 64-bit integer range",
     )
+
+
+def test_a_stream_whose_window_column_may_be_empty_is_refused():
+    # A record without a day could be neither placed in the window nor passed over.
+    with pytest.raises(ValueError, match="ad_export/spend_daily: the window column day must be required"):
+        Stream(
+            source="ad_export",
+            name="spend_daily",
+            files="*.csv",
+            records_at="rows",
+            columns=(Column("campaign", "text", "Campaign", required=True), Column("day", "date", "Day")),
+            natural_key=("campaign", "day"),
+            window_column="day",
+        )

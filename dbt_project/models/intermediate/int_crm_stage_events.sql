@@ -8,7 +8,9 @@
 --   was an opportunity since its creation, so a closed deal also yields `opportunity` then.
 -- Archived records and deals say nothing; values crm_stage_map does not list (or maps to `none`)
 -- say nothing either.
-with stage_values as (
+-- Not materialized: read twice (records, deals), a materialized CTE of 4M values spilled to disk
+-- and hid the table's statistics from the joins (10M ad rows / 1M people: 11.9 s -> 9.0 s).
+with stage_values as not materialized (
     select
         crm,
         object_type,
