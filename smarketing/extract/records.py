@@ -387,6 +387,7 @@ def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Reje
         faults = set()  # a bad field shared by a record's parts (an ECB line's date) is one rejection
         for record, fields in parts:
             in_window = True
+            typed = None
             if day_filter is not None:
                 typed_day = _typed_record(day_filter.reader, stream, page, record, fields, latest_allowed)
                 day = record_day(typed_day.values[0], window)
@@ -398,7 +399,12 @@ def page_rows(stream: Stream, page: Page, window: Window) -> Iterator[Row | Reje
                     in_window = day_filter.in_window(typed_day.values[0])
                     if not in_window and day < day_filter.may_be_future:
                         continue  # a sound, past day outside the window: not this run's
-            typed = _typed_record(readers, stream, page, record, fields, latest_allowed)
+                    # The other columns, the day put back in its place: not typed twice.
+                    typed = _typed_record(day_filter.other_readers, stream, page, record, fields, latest_allowed)
+                    typed.texts.insert(day_filter.index, typed_day.texts[0])
+                    typed.values.insert(day_filter.index, typed_day.values[0])
+            if typed is None:
+                typed = _typed_record(readers, stream, page, record, fields, latest_allowed)
             if typed.fault is not None:
                 if typed.fault not in faults:
                     faults.add(typed.fault)
@@ -485,7 +491,9 @@ def record_day(value: date | datetime | None, window: Window) -> date | None:
 
 
 class _DayFilter(NamedTuple):
+    index: int  # the window column's
     reader: tuple[_ColumnReader]  # the window column's reader alone, to type a record's day first
+    other_readers: tuple[_ColumnReader, ...]  # the readers of the other columns, in order
     in_window: Callable[[date | datetime], bool]  # of a typed day, the window's reach back included
     # Records outside the window of a day before this are not typed further (first_day_that_may_be_future).
     may_be_future: date
@@ -495,10 +503,17 @@ def _day_filter(stream: Stream, window: Window, readers: tuple[_ColumnReader, ..
     """None for a stream without a window column: every record read is this run's."""
     if stream.window_column is None:
         return None
-    reader = readers[[column.name for column in stream.columns].index(stream.window_column)]
+    index = [column.name for column in stream.columns].index(stream.window_column)
+    reader = readers[index]
     reach_back = timedelta(days=stream.reach_back_days)
     if reader.column.pg_type == "date":
         low, high = window.first_day - reach_back, window.last_day + timedelta(days=1)
     else:
         low, high = window.start_utc - reach_back, window.end_utc
-    return _DayFilter((reader,), lambda value: low <= value < high, first_day_that_may_be_future(window))
+    return _DayFilter(
+        index,
+        (reader,),
+        readers[:index] + readers[index + 1 :],
+        lambda value: low <= value < high,
+        first_day_that_may_be_future(window),
+    )
