@@ -20,8 +20,9 @@
     declare they read (so that a model restates whatever the models it reads did). A changed
     definition or code thus rebuilds every person; a first build and --full-refresh take every
     person. The strategy deletes the restated persons' rows and inserts their new ones; the post-hook
-    records their digests in ops.dbt_restated_persons, all in the model's transaction, so a failed
-    build retries the same persons. -#}
+    records their digests in ops.dbt_restated_persons (a partition per model, written afresh when the
+    build restated every person), all in the model's transaction, so a failed build retries the same
+    persons. -#}
 
 {% macro restated_persons_config(settings=[], definitions=[], inputs=[], on_schema_change='sync_all_columns') -%}
     {#- The pre-hook reads the digests: a ref while parsing makes the model depend on them. -#}
@@ -44,17 +45,50 @@
 {%- endmacro %}
 
 
+{#- The record, partitioned by model: a build that restates every person of a model (its code or a
+    definition it reads changed) empties the model's partition and writes it afresh, in person order,
+    instead of deleting and inserting a million rows among the other models' millions (1M persons:
+    the six person models 264 s -> 178 s). A record from before the partitions is dropped: each model
+    then rebuilds every person once, as when its record is lost. A partition per restated-persons
+    model of the project, made before anything builds, so that no build creates one while another
+    reads the record. -#}
 {% macro create_restated_persons_table() -%}
     create schema if not exists ops;
+    do $$
+    begin
+        if exists (
+            select from pg_class
+            where oid = to_regclass('{{ restated_persons_table() }}') and relkind = 'r'
+        ) then
+            drop table {{ restated_persons_table() }};
+        end if;
+    end
+    $$;
     create table if not exists {{ restated_persons_table() }} (
         model text not null,
         person_id text not null,
         input_digest bigint not null,
+        -- The build that last restated the person: the tests of a model check its latest build's persons.
+        recorded_at timestamptz not null default now(),
         primary key (model, person_id)
-    );
-    -- The build that last restated the person: the tests of a model check its latest build's persons.
-    alter table {{ restated_persons_table() }} add column if not exists recorded_at timestamptz not null default now();
+    ) partition by list (model);
     create index if not exists dbt_restated_persons_recorded_at on {{ restated_persons_table() }} (model, recorded_at)
+    {%- if execute -%}
+        {%- for node in graph.nodes.values()
+              if node.resource_type == 'model' and node.config.incremental_strategy == 'restated_persons' %};
+    create table if not exists {{ restated_persons_partition(node.alias) }}
+        partition of {{ restated_persons_table() }} for values in ('{{ node.alias }}')
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro restated_persons_partition(model) -%}
+    {%- set name = 'dbt_restated_persons__' ~ model -%}
+    {%- if name | length > 63 -%}
+        {{ exceptions.raise_compiler_error(model ~ ": a restated_persons model's name may have at most 41 characters (its record's partition is " ~ name ~ ")") }}
+    {%- endif -%}
+    ops.{{ name }}
 {%- endmacro %}
 
 
@@ -123,7 +157,6 @@
         or current_digests.input_digest is distinct from built.input_digest;
     {%- else -%}
     select person_id, input_digest from current_digests;
-    delete from {{ restated_persons_table() }} where model = '{{ this.identifier }}';
     {%- endif %}
     create index on {{ restated_persons() }} (person_id);
     analyze {{ restated_persons() }}
@@ -158,16 +191,42 @@
 {%- endmacro %}
 
 
+{#- Records the restated persons' digests. A build that restated every person the model has (its
+    first build, a full refresh, a changed fingerprint) rewrites the model's partition whole. -#}
 {% macro record_restated_persons() -%}
+    {%- set every_person = _restates_every_person() -%}
+    {%- if every_person -%}
+    truncate {{ restated_persons_partition(this.identifier) }};
+    {%- else -%}
     delete from {{ restated_persons_table() }} as recorded
     using {{ restated_persons() }} as restated
     where recorded.model = '{{ this.identifier }}'
         and recorded.person_id = restated.person_id;
+    {%- endif %}
 
     insert into {{ restated_persons_table() }} (model, person_id, input_digest)
     select '{{ this.identifier }}', person_id, input_digest
     from {{ restated_persons() }}
     where input_digest is not null
+    order by person_id
+    {%- if every_person %};
+
+    -- The tests read the build's persons from the record next, before autovacuum analyzes it: planned
+    -- blind they took 169 s at 1M persons, 77 s with statistics.
+    analyze {{ restated_persons_partition(this.identifier) }}
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- Whether the current build restates every person there is (and so every person recorded: a
+    recorded person who is gone is restated too). Only at execution, in the model's transaction. -#}
+{% macro _restates_every_person() -%}
+    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {%- set counts = run_query(
+        "select (select count(*) from " ~ restated_persons() ~ " where input_digest is not null)"
+        ~ " = (select count(*) from " ~ ref('int_person_input_digests') ~ ")"
+    ) -%}
+    {{ return(counts.columns[0].values()[0]) }}
 {%- endmacro %}
 
 

@@ -133,9 +133,16 @@ def test_a_changed_definition_rewrites_every_person_of_the_models_that_read_it(n
 
     night(load=("hubspot",), definitions=definitions)
 
-    assert rewritten(before, row_versions(warehouse)) == {
+    after = row_versions(warehouse)
+    assert rewritten(before, after) == {
         model: set(before[model]) if model in rewrites else set() for model in PERSON_MODELS
     }
+    # The models that rewrote every person wrote their record afresh: the next night rewrites nothing.
+    night(load=("hubspot",), definitions=definitions)
+    assert rewritten(after, row_versions(warehouse)) == {model: set() for model in PERSON_MODELS}
+    assert warehouse.execute(
+        "select model, count(*) from ops.dbt_restated_persons group by model order by model"
+    ).fetchall() == [(name, len(EMAILS)) for name in sorted(model.split(".")[1] for model in PERSON_MODELS)]
 
 
 def test_without_a_record_of_its_persons_a_model_rebuilds_every_person_in_it(night, warehouse):
@@ -155,6 +162,31 @@ def test_without_a_record_of_its_persons_a_model_rebuilds_every_person_in_it(nig
     assert rewritten(before, after) == {
         model: set(before[model]) if model == "marts.dim_persons" else set() for model in PERSON_MODELS
     }
+
+
+def test_a_record_from_before_the_partitions_is_replaced_and_every_person_rebuilt_once(night, warehouse):
+    """An upgrade from a version whose ops.dbt_restated_persons was one plain table: the table is
+    replaced by the one partitioned by model, each model rebuilds its persons once, then only the
+    changed ones again."""
+    night(load=("google_ads", "hubspot"))
+    warehouse.execute("drop table ops.dbt_restated_persons")
+    warehouse.execute(
+        "create table ops.dbt_restated_persons ("
+        " model text not null, person_id text not null, input_digest bigint not null,"
+        " primary key (model, person_id))"
+    )
+    warehouse.execute("insert into ops.dbt_restated_persons select 'dim_persons', person_id, 0 from marts.dim_persons")
+    before = row_versions(warehouse)
+
+    night(load=("hubspot",))
+
+    rebuilt = row_versions(warehouse)
+    assert rewritten(before, rebuilt) == {model: set(before[model]) for model in PERSON_MODELS}
+    assert warehouse.execute(
+        "select relkind from pg_class where oid = 'ops.dbt_restated_persons'::regclass"
+    ).fetchone() == ("p",)
+    night(load=("hubspot",))
+    assert rewritten(rebuilt, row_versions(warehouse)) == {model: set() for model in PERSON_MODELS}
 
 
 def test_the_tests_of_a_person_model_read_the_persons_its_latest_build_wrote(
