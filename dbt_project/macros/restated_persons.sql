@@ -48,7 +48,7 @@
 {#- The record, partitioned by model: a build that restates every person of a model (its code or a
     definition it reads changed) empties the model's partition and writes it afresh, in person order,
     instead of deleting and inserting a million rows among the other models' millions (1M persons:
-    the six person models 264 s -> 178 s). A record from before the partitions is dropped: each model
+    the six person models 263 s -> 178 s). A record from before the partitions is dropped: each model
     then rebuilds every person once, as when its record is lost. A partition per restated-persons
     model of the project, made before anything builds, so that no build creates one while another
     reads the record. -#}
